@@ -1,0 +1,81 @@
+# anbud: build, test and run. `make run` and `make test` are the two commands a newcomer
+# needs; both install missing Debian packages first (`make deps`).
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := lua5.4 jansson
+DEBS    := pkg-config liblua5.4-dev libjansson-dev libsqlite3-dev libuv1-dev libh2o-dev lua-check
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
+             -Icore -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+             -DANBUD_LUA_DIR='"$(CURDIR)/lua"' -DANBUD_RULES_DIR='"$(CURDIR)/rules"'
+LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(EXTRA_LDFLAGS)
+
+CLI_SRC := core/main.c $(wildcard core/cli_*.c)
+LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard core/*.c))
+LIB_OBJ := $(LIB_SRC:core/%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:core/%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test unit asan run clean format lint-lua
+
+all: deps-check $(BUILD)/anbud $(BUILD)/libanbud.a
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/anbud anbud && cp $(BUILD)/libanbud.a libanbud.a; fi
+
+# Installs the Debian packages that are missing (as root), or says which to install.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null \
+	    || { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
+	else echo "deps: missing$$missing; run: sudo apt-get install -y$$missing" >&2; exit 1; fi
+
+deps-check:
+	@pkg-config --exists $(PKGS) || { echo "missing libraries: run 'make deps'" >&2; exit 1; }
+
+$(BUILD)/%.o: core/%.c core/*.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD):
+	mkdir -p $(BUILD)/tests
+
+$(BUILD)/libanbud.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/anbud: $(CLI_OBJ) $(BUILD)/libanbud.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libanbud.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libanbud.a
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libanbud.a $(LDLIBS)
+
+unit: all $(UNIT_BIN)
+
+# Every suite: C unit tests, end-to-end tests of the binary, each rule set's own tests.
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@ANBUD=$(CURDIR)/$(BUILD)/anbud BUILD=$(CURDIR)/$(BUILD) tests/run
+
+# The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=gcc CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./anbud check examples/*.json || test $$? -eq 1
+
+format:
+	clang-format -i core/*.c core/*.h include/*.h tests/unit/*.c tests/unit/*.h
+
+lint-lua:
+	luacheck --no-color -q lua rules
+
+clean:
+	rm -rf build anbud libanbud.a

@@ -1,0 +1,544 @@
+/*
+ * bind: read-only userdata over a compiled release. A node points at one JSON value of a
+ * process held for the current evaluation; reading a field converts snake_case to the
+ * OCDS camelCase name, wraps objects and arrays as nodes again (lazily, one level at a
+ * time) and returns scalars as Lua values. Computed fields (stage, cpv_groups, is_local,
+ * hour_reports ...) are listed per kind in bind_fields.c.
+ */
+#include "bind.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bind_internal.h"
+
+static char KEY_CTX, KEY_MARK;
+static char META_KEYS[K_COUNT];
+
+static const char *const KIND_NAMES[K_COUNT] = {
+    "object", "list", "procurement", "tender", "supplier", "contract",
+};
+
+const char *bind_kind_name(int kind)
+{
+    return KIND_NAMES[kind];
+}
+
+bind_context *bind_ctx(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_CTX);
+    bind_context *ctx = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return ctx;
+}
+
+void bind_push_node(lua_State *L, const json_t *json, const bind_process *p, int kind, int elem)
+{
+    bind_context *ctx = bind_ctx(L);
+    bind_node *n = lua_newuserdatauv(L, sizeof *n, 0);
+    n->json = json;
+    n->proc = p;
+    n->epoch = ctx->epoch;
+    n->kind = (unsigned char)kind;
+    n->elem = (unsigned char)elem;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &META_KEYS[kind]);
+    lua_setmetatable(L, -2);
+}
+
+bind_node *bind_test_node(lua_State *L, int idx)
+{
+    bind_node *n = lua_touserdata(L, idx);
+    if (!n || lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
+        return NULL;
+    int ours = lua_rawgetp(L, -1, &KEY_MARK) != LUA_TNIL;
+    lua_pop(L, 2);
+    if (!ours)
+        return NULL;
+    if (n->epoch != bind_ctx(L)->epoch)
+        luaL_error(L, "a %s object from an earlier evaluation cannot be used",
+                   KIND_NAMES[n->kind]);
+    return n;
+}
+
+bind_node *bind_check_node(lua_State *L, int idx)
+{
+    bind_node *n = bind_test_node(L, idx);
+    if (!n)
+        luaL_typeerror(L, idx, "procurement object");
+    return n;
+}
+
+/* "min_share_of_hours" -> "minShareOfHours"; returns 0 when it does not fit. */
+static int snake_to_camel(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        if (n + 1 >= size)
+            return 0;
+        if (*s == '_' && s[1] && n > 0) {
+            s++;
+            out[n++] = (*s >= 'a' && *s <= 'z') ? (char)(*s - 'a' + 'A') : *s;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n] = 0;
+    return 1;
+}
+
+/* "minShareOfHours" -> "min_share_of_hours". */
+static void camel_to_snake(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 2 < size; s++) {
+        if (*s >= 'A' && *s <= 'Z' && n > 0) {
+            out[n++] = '_';
+            out[n++] = (char)(*s - 'A' + 'a');
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n] = 0;
+}
+
+/* A party reference ({id, name}) resolved to the party in parties[], or v itself. */
+const json_t *bind_resolve_party(const bind_process *p, const json_t *v)
+{
+    const json_t *id = json_object_get(v, "id");
+    if (!id || json_object_get(v, "identifier") || json_object_get(v, "details"))
+        return v;
+    const json_t *parties = json_object_get(p->compiled, "parties");
+    size_t i;
+    const json_t *party;
+    json_array_foreach(parties, i, party)
+    {
+        if (json_equal(json_object_get(party, "id"), id))
+            return party;
+    }
+    return v;
+}
+
+static int key_in(const char *key, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(key, *names) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *const SUPPLIER_KEYS[] = {"supplier", "tenderer", "buyer", "procuringEntity",
+                                            "payer", "payee", "contractManagerOrganisation", NULL};
+static const char *const SUPPLIER_LISTS[] = {"parties", "suppliers", "tenderers", NULL};
+
+/* Pushes v, found under `key` (may be NULL) in a parent, as the kind its name implies. */
+void bind_push_child(lua_State *L, const char *key, const json_t *v, const bind_process *p)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        if (key && strcmp(key, "tender") == 0)
+            bind_push_node(L, v, p, K_TENDER, K_OBJECT);
+        else if (key && key_in(key, SUPPLIER_KEYS))
+            bind_push_node(L, bind_resolve_party(p, v), p, K_SUPPLIER, K_OBJECT);
+        else
+            bind_push_node(L, v, p, K_OBJECT, K_OBJECT);
+        break;
+    case JSON_ARRAY: {
+        int elem = K_OBJECT;
+        if (key && strcmp(key, "contracts") == 0)
+            elem = K_CONTRACT;
+        else if (key && key_in(key, SUPPLIER_LISTS))
+            elem = K_SUPPLIER;
+        bind_push_node(L, v, p, K_LIST, elem);
+        break;
+    }
+    case JSON_STRING:
+        lua_pushlstring(L, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        lua_pushinteger(L, (lua_Integer)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        lua_pushnumber(L, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        lua_pushboolean(L, 1);
+        break;
+    case JSON_FALSE:
+        lua_pushboolean(L, 0);
+        break;
+    default:
+        lua_pushnil(L);
+    }
+}
+
+void bind_push_json(lua_State *L, const json_t *v, const bind_process *p)
+{
+    if (!v)
+        lua_pushnil(L);
+    else
+        bind_push_child(L, NULL, v, p);
+}
+
+/* An element of a list node, typed by the list's element kind. */
+static void push_element(lua_State *L, const bind_node *list, const json_t *v)
+{
+    if (json_is_object(v) && list->elem == K_SUPPLIER)
+        bind_push_node(L, bind_resolve_party(list->proc, v), list->proc, K_SUPPLIER, K_OBJECT);
+    else if (json_is_object(v) && list->elem != K_OBJECT)
+        bind_push_node(L, v, list->proc, list->elem, K_OBJECT);
+    else
+        bind_push_child(L, NULL, v, list->proc);
+}
+
+/* Looks up a field by its snake_case (or exact) name; pushes nil when absent. */
+static void push_field(lua_State *L, const bind_node *n, const char *key)
+{
+    char camel[128];
+    const json_t *v = NULL;
+    if (json_is_object(n->json)) {
+        if (snake_to_camel(key, camel, sizeof camel))
+            v = json_object_get(n->json, camel);
+        if (!v)
+            v = json_object_get(n->json, key);
+    }
+    if (!v) {
+        lua_pushnil(L);
+        return;
+    }
+    bind_push_child(L, snake_to_camel(key, camel, sizeof camel) ? camel : key, v, n->proc);
+}
+
+static int node_index(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    if (n->kind == K_LIST) {
+        if (!lua_isinteger(L, 2)) {
+            lua_pushnil(L);
+            return 1;
+        }
+        lua_Integer i = lua_tointeger(L, 2);
+        if (i < 1 || (size_t)i > json_array_size(n->json))
+            lua_pushnil(L);
+        else
+            push_element(L, n, json_array_get(n->json, (size_t)i - 1));
+        return 1;
+    }
+    const char *key = lua_tostring(L, 2);
+    if (!key || lua_type(L, 2) != LUA_TSTRING) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (bind_computed_field(L, n, key))
+        return 1;
+    push_field(L, n, key);
+    return 1;
+}
+
+static int node_newindex(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    const char *key = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+    return luaL_error(L, "%s is read-only: cannot set '%s'", KIND_NAMES[n->kind], key);
+}
+
+static int node_len(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    size_t len = json_is_array(n->json) ? json_array_size(n->json) : json_object_size(n->json);
+    lua_pushinteger(L, (lua_Integer)len);
+    return 1;
+}
+
+static int node_eq(lua_State *L)
+{
+    bind_node *a = bind_test_node(L, 1), *b = bind_test_node(L, 2);
+    lua_pushboolean(L, a && b && a->json == b->json);
+    return 1;
+}
+
+static int node_tostring(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    const char *label = NULL;
+    if (n->kind == K_PROCUREMENT)
+        label = n->proc->ocid;
+    else if (json_is_object(n->json)) {
+        label = json_string_value(json_object_get(n->json, "name"));
+        if (!label)
+            label = json_string_value(json_object_get(n->json, "id"));
+    }
+    if (label)
+        lua_pushfstring(L, "%s %s", KIND_NAMES[n->kind], label);
+    else
+        lua_pushstring(L, KIND_NAMES[n->kind]);
+    return 1;
+}
+
+/* Iterator of pairs() over an object node: upvalues node, position (integer). */
+static int object_next(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, lua_upvalueindex(1));
+    lua_Integer pos = lua_tointeger(L, lua_upvalueindex(2));
+    void *it = json_object_iter((json_t *)n->json);
+    for (lua_Integer i = 0; it && i < pos; i++)
+        it = json_object_iter_next((json_t *)n->json, it);
+    if (!it) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushinteger(L, pos + 1);
+    lua_replace(L, lua_upvalueindex(2));
+    const char *key = json_object_iter_key(it);
+    char snake[160];
+    camel_to_snake(key, snake, sizeof snake);
+    lua_pushstring(L, snake);
+    bind_push_child(L, key, json_object_iter_value(it), n->proc);
+    return 2;
+}
+
+static int list_next(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    lua_Integer i = luaL_optinteger(L, 2, 0) + 1;
+    if (i < 1 || (size_t)i > json_array_size(n->json)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushinteger(L, i);
+    push_element(L, n, json_array_get(n->json, (size_t)i - 1));
+    return 2;
+}
+
+static int node_pairs(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    if (n->kind == K_LIST) {
+        lua_pushcfunction(L, list_next);
+        lua_pushvalue(L, 1);
+        lua_pushinteger(L, 0);
+        return 3;
+    }
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, object_next, 2);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* p:get("tender/items/1/classification/id"): any field by its OCDS path. */
+int bind_get_path(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    size_t len;
+    const char *path = luaL_checklstring(L, 2, &len);
+    const json_t *v = n->json;
+    char seg[128], last[128] = "";
+    while (*path && v) {
+        const char *slash = strchr(path, '/');
+        size_t sl = slash ? (size_t)(slash - path) : strlen(path);
+        if (sl >= sizeof seg)
+            return luaL_error(L, "get: path segment too long");
+        memcpy(seg, path, sl);
+        seg[sl] = 0;
+        path += sl + (slash ? 1 : 0);
+        if (sl == 0)
+            continue;
+        if (json_is_array(v)) {
+            char *end;
+            long i = strtol(seg, &end, 10);
+            v = (*end == 0 && i >= 1) ? json_array_get(v, (size_t)i - 1) : NULL;
+        } else if (json_is_object(v)) {
+            const json_t *next = json_object_get(v, seg);
+            char camel[128];
+            if (!next && snake_to_camel(seg, camel, sizeof camel))
+                next = json_object_get(v, camel);
+            v = next;
+            memcpy(last, seg, sl + 1);
+        } else {
+            v = NULL;
+        }
+    }
+    if (!v)
+        lua_pushnil(L);
+    else if (v == n->json)
+        lua_pushvalue(L, 1);
+    else
+        bind_push_child(L, last[0] ? last : NULL, v, n->proc);
+    return 1;
+}
+
+void bind_open(lua_State *L, bind_context *ctx)
+{
+    static const luaL_Reg meta[] = {
+        {"__index", node_index}, {"__newindex", node_newindex}, {"__len", node_len},
+        {"__eq", node_eq},       {"__tostring", node_tostring}, {"__pairs", node_pairs},
+        {NULL, NULL},
+    };
+    lua_pushlightuserdata(L, ctx);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_CTX);
+    for (int k = 0; k < K_COUNT; k++) {
+        lua_newtable(L);
+        luaL_setfuncs(L, meta, 0);
+        lua_pushstring(L, KIND_NAMES[k]);
+        lua_setfield(L, -2, "__metatable");
+        lua_pushstring(L, KIND_NAMES[k]);
+        lua_setfield(L, -2, "__name");
+        lua_pushboolean(L, 1);
+        lua_rawsetp(L, -2, &KEY_MARK);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &META_KEYS[k]);
+    }
+}
+
+void bind_push_procurement(lua_State *L, const bind_process *p)
+{
+    bind_push_node(L, p->compiled, p, K_PROCUREMENT, K_OBJECT);
+}
+
+void bind_end_epoch(bind_context *ctx)
+{
+    for (size_t i = 0; i < ctx->n_held; i++) {
+        json_decref(ctx->held[i]->compiled);
+        free(ctx->held[i]->ocid);
+        free(ctx->held[i]);
+    }
+    ctx->n_held = 0;
+    ctx->epoch++;
+}
+
+/* ---- Lua to JSON ------------------------------------------------------------------ */
+
+#define JSON_MAX_DEPTH 16
+#define JSON_MAX_ITEMS 10000
+
+typedef struct to_json {
+    lua_State *L;
+    size_t items;
+    char *why;
+    size_t why_size;
+} to_json;
+
+static json_t *convert(to_json *t, int idx, int depth);
+
+/* Valid UTF-8 text; bytes that are not become '?'. */
+static json_t *utf8_string(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j)
+        return j;
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        copy[i] = ((unsigned char)s[i] < 0x80 && s[i] != 0) ? s[i] : '?';
+    j = json_stringn(copy, n);
+    free(copy);
+    return j;
+}
+
+static json_t *convert_table(to_json *t, int idx, int depth)
+{
+    lua_State *L = t->L;
+    size_t n = lua_rawlen(L, idx);
+    size_t count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        count++;
+        lua_pop(L, 1);
+    }
+    if (n > 0 && count == n) {
+        json_t *arr = json_array();
+        for (size_t i = 1; arr && i <= n; i++) {
+            lua_rawgeti(L, idx, (lua_Integer)i);
+            json_t *v = convert(t, lua_gettop(L), depth + 1);
+            lua_pop(L, 1);
+            if (!v || json_array_append_new(arr, v)) {
+                json_decref(arr);
+                return NULL;
+            }
+        }
+        return arr;
+    }
+    json_t *obj = json_object();
+    lua_pushnil(L);
+    while (obj && lua_next(L, idx)) {
+        char keybuf[64];
+        const char *key;
+        if (lua_type(L, -2) == LUA_TSTRING)
+            key = lua_tostring(L, -2);
+        else if (lua_type(L, -2) == LUA_TNUMBER) {
+            if (lua_isinteger(L, -2))
+                snprintf(keybuf, sizeof keybuf, "%lld", (long long)lua_tointeger(L, -2));
+            else
+                snprintf(keybuf, sizeof keybuf, "%.14g", lua_tonumber(L, -2));
+            key = keybuf;
+        } else {
+            snprintf(t->why, t->why_size, "evidence has a %s key", luaL_typename(L, -2));
+            lua_pop(L, 2);
+            json_decref(obj);
+            return NULL;
+        }
+        json_t *v = convert(t, lua_gettop(L), depth + 1);
+        if (!v || json_object_set_new(obj, key, v)) {
+            lua_pop(L, 2);
+            json_decref(obj);
+            return NULL;
+        }
+        lua_pop(L, 1);
+    }
+    return obj;
+}
+
+static json_t *convert(to_json *t, int idx, int depth)
+{
+    lua_State *L = t->L;
+    if (depth > JSON_MAX_DEPTH) {
+        snprintf(t->why, t->why_size, "evidence nests deeper than %d levels", JSON_MAX_DEPTH);
+        return NULL;
+    }
+    if (++t->items > JSON_MAX_ITEMS) {
+        snprintf(t->why, t->why_size, "evidence has more than %d values", JSON_MAX_ITEMS);
+        return NULL;
+    }
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+        return json_null();
+    case LUA_TBOOLEAN:
+        return json_boolean(lua_toboolean(L, idx));
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx))
+            return json_integer((json_int_t)lua_tointeger(L, idx));
+        return isfinite(lua_tonumber(L, idx)) ? json_real(lua_tonumber(L, idx)) : json_null();
+    case LUA_TSTRING: {
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        return utf8_string(s, n);
+    }
+    case LUA_TTABLE:
+        if (!lua_checkstack(L, 4)) {
+            snprintf(t->why, t->why_size, "evidence nests too deep");
+            return NULL;
+        }
+        return convert_table(t, idx, depth);
+    case LUA_TUSERDATA: {
+        bind_node *n = bind_test_node(L, idx);
+        if (n)
+            return json_deep_copy(n->json);
+    } /* fall through */
+    default:
+        snprintf(t->why, t->why_size, "evidence holds a %s value", luaL_typename(L, idx));
+        return NULL;
+    }
+}
+
+json_t *bind_to_json(lua_State *L, int idx, char *why, size_t why_size)
+{
+    to_json t = {L, 0, why, why_size};
+    why[0] = 0;
+    json_t *j = convert(&t, lua_absindex(L, idx), 0);
+    if (!j && !why[0])
+        snprintf(why, why_size, "out of memory");
+    return j;
+}

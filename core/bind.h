@@ -1,0 +1,76 @@
+/*
+ * bind: the read-only objects rules see (procurement, tender, supplier, contract, lists
+ * and nested objects) as userdata over the compiled release's JSON, with snake_case
+ * names, computed fields and `get(path)`. Owns the evaluation context those objects read
+ * (the clock, local municipalities, the store) and the epoch that makes an object from
+ * an earlier evaluation refuse to be read.
+ */
+#ifndef ANBUD_BIND_H
+#define ANBUD_BIND_H
+
+#include <jansson.h>
+#include <lua.h>
+#include <stdint.h>
+
+#include "ocds.h"
+
+/* A process as the engine and the store hand it around. */
+typedef struct engine_process {
+    const char *ocid;
+    const json_t *compiled;
+    ocds_stage stage;
+    int64_t first_days; /* day of its first release */
+} engine_process;
+
+/*
+ * The read-only store rules may ask about other processes. each_of_buyer calls `each` for
+ * every process whose ocds_buyer_key equals buyer_key, except the one with except_ocid;
+ * the process handed to `each` is valid only during that call. Returns 0 or a negative
+ * ANBUD_E* code (a nonzero return from `each` stops the walk and is returned).
+ */
+typedef struct engine_store {
+    void *ctx;
+    int (*each_of_buyer)(void *ctx, const char *buyer_key, const char *except_ocid,
+                         int (*each)(void *arg, const engine_process *p), void *arg);
+} engine_store;
+
+/* A process held for the objects of one evaluation. */
+typedef struct bind_process {
+    char *ocid;
+    json_t *compiled; /* own reference */
+    ocds_stage stage;
+    int64_t first_days;
+    int64_t relevant_days;
+} bind_process;
+
+/* What the objects of the current evaluation read besides their JSON. */
+typedef struct bind_context {
+    uint32_t epoch;          /* objects made in another epoch refuse to be read */
+    int64_t now_days;        /* "today" for rules */
+    const char *const *local_codes; /* kommunenummer counted as local */
+    size_t n_local;
+    const engine_store *store; /* may be NULL: then p:others() is empty */
+    bind_process **held;     /* other processes fetched in this epoch */
+    size_t n_held, cap_held;
+} bind_context;
+
+/* Registers the object metatables; ctx must outlive the Lua state. Call in a pcall. */
+void bind_open(lua_State *L, bind_context *ctx);
+
+/* Pushes the procurement object for p (which must stay valid until bind_end_epoch). */
+void bind_push_procurement(lua_State *L, const bind_process *p);
+
+/* Ends the current evaluation: releases held processes and invalidates every object. */
+void bind_end_epoch(bind_context *ctx);
+
+/* Converts the JSON value to Lua: scalars as values, objects and arrays as objects. */
+void bind_push_json(lua_State *L, const json_t *v, const bind_process *p);
+
+/*
+ * Converts the Lua value at idx to new JSON without calling any metamethod: tables
+ * (sequences become arrays), scalars, and objects (a copy of their JSON). Returns NULL
+ * and fills why when the value nests too deep, is too large, or holds a function.
+ */
+json_t *bind_to_json(lua_State *L, int idx, char *why, size_t why_size);
+
+#endif

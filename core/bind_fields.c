@@ -1,0 +1,415 @@
+/*
+ * bind_fields: the computed fields of each object kind, the ones SPEC § 5 names that are
+ * not a plain OCDS field under their snake_case name: a procurement's stage and relevant
+ * date, CPV codes and groups, durations, a supplier's organisation number and whether it
+ * is local, a contract's hour reports, and the methods get() and others().
+ */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bind_internal.h"
+
+typedef int (*field_fn)(lua_State *L, const bind_node *n);
+
+typedef struct field {
+    const char *name;
+    field_fn fn;
+} field;
+
+static const json_t *path2(const json_t *v, const char *a, const char *b)
+{
+    return json_object_get(json_object_get(v, a), b);
+}
+
+static int push_string_or_nil(lua_State *L, const json_t *v)
+{
+    if (json_is_string(v))
+        lua_pushstring(L, json_string_value(v));
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int push_bool(lua_State *L, const json_t *v)
+{
+    lua_pushboolean(L, json_is_true(v));
+    return 1;
+}
+
+static int push_date(lua_State *L, int64_t days)
+{
+    char buf[11];
+    date_format(days, buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+/* ---- CPV --------------------------------------------------------------------------- */
+
+static int is_cpv(const json_t *classification)
+{
+    const char *scheme = json_string_value(json_object_get(classification, "scheme"));
+    const char *id = json_string_value(json_object_get(classification, "id"));
+    return scheme && id && strcasecmp(scheme, "CPV") == 0;
+}
+
+/* Adds s to the sequence at the top of the stack unless it is there already. */
+static void add_unique(lua_State *L, const char *s, size_t len)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        size_t l;
+        const char *t = lua_tolstring(L, -1, &l);
+        int same = l == len && memcmp(s, t, len) == 0;
+        lua_pop(L, 1);
+        if (same)
+            return;
+    }
+    lua_pushlstring(L, s, len);
+    lua_rawseti(L, -2, n + 1);
+}
+
+/* Pushes a table of the tender's CPV codes (group_only: their first three digits). */
+static int push_cpv(lua_State *L, const json_t *tender, int group_only)
+{
+    lua_newtable(L);
+    size_t i, j;
+    const json_t *item, *extra;
+    json_array_foreach(json_object_get(tender, "items"), i, item)
+    {
+        const json_t *c = json_object_get(item, "classification");
+        const json_t *list[64];
+        size_t n = 0;
+        if (is_cpv(c))
+            list[n++] = c;
+        json_array_foreach(json_object_get(item, "additionalClassifications"), j, extra)
+        {
+            if (n < 64 && is_cpv(extra))
+                list[n++] = extra;
+        }
+        for (size_t k = 0; k < n; k++) {
+            const char *id = json_string_value(json_object_get(list[k], "id"));
+            size_t len = strlen(id);
+            add_unique(L, id, group_only ? (len < 3 ? len : 3) : len);
+        }
+    }
+    return 1;
+}
+
+/* Days from a period's startDate to its endDate, else its durationInDays. */
+static int push_duration(lua_State *L, const json_t *period)
+{
+    int64_t a, b;
+    const char *s = json_string_value(json_object_get(period, "startDate"));
+    const char *e = json_string_value(json_object_get(period, "endDate"));
+    if (s && e && date_parse(s, &a, NULL) == 0 && date_parse(e, &b, NULL) == 0) {
+        lua_pushinteger(L, (lua_Integer)(b - a));
+        return 1;
+    }
+    const json_t *d = json_object_get(period, "durationInDays");
+    if (json_is_number(d))
+        lua_pushinteger(L, (lua_Integer)json_number_value(d));
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* ---- procurement -------------------------------------------------------------------- */
+
+static const json_t *tender_of(const bind_node *n)
+{
+    return n->kind == K_PROCUREMENT ? json_object_get(n->json, "tender") : n->json;
+}
+
+static int f_ocid(lua_State *L, const bind_node *n)
+{
+    lua_pushstring(L, n->proc->ocid);
+    return 1;
+}
+
+static int f_stage(lua_State *L, const bind_node *n)
+{
+    lua_pushstring(L, ocds_stage_name(n->proc->stage));
+    return 1;
+}
+
+static int f_value(lua_State *L, const bind_node *n)
+{
+    const json_t *amount = path2(json_object_get(n->json, "tender"), "value", "amount");
+    if (json_is_number(amount))
+        bind_push_child(L, "amount", amount, n->proc);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int f_category(lua_State *L, const bind_node *n)
+{
+    return push_string_or_nil(L, json_object_get(tender_of(n), "mainProcurementCategory"));
+}
+
+static int f_method(lua_State *L, const bind_node *n)
+{
+    return push_string_or_nil(L, json_object_get(tender_of(n), "procurementMethod"));
+}
+
+static int f_title(lua_State *L, const bind_node *n)
+{
+    return push_string_or_nil(L, json_object_get(tender_of(n), "title"));
+}
+
+static int f_relevant_date(lua_State *L, const bind_node *n)
+{
+    return push_date(L, n->proc->relevant_days);
+}
+
+static int f_first_date(lua_State *L, const bind_node *n)
+{
+    return push_date(L, n->proc->first_days);
+}
+
+static int f_municipality(lua_State *L, const bind_node *n)
+{
+    const char *code = ocds_buyer_municipality(n->json);
+    if (code)
+        lua_pushstring(L, code);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int f_cpv_codes(lua_State *L, const bind_node *n)
+{
+    return push_cpv(L, tender_of(n), 0);
+}
+
+static int f_cpv_groups(lua_State *L, const bind_node *n)
+{
+    return push_cpv(L, tender_of(n), 1);
+}
+
+static int f_duration(lua_State *L, const bind_node *n)
+{
+    if (n->kind == K_CONTRACT)
+        return push_duration(L, json_object_get(n->json, "period"));
+    return push_duration(L, json_object_get(tender_of(n), "contractPeriod"));
+}
+
+static int f_is_framework(lua_State *L, const bind_node *n)
+{
+    return push_bool(L, path2(tender_of(n), "techniques", "hasFrameworkAgreement"));
+}
+
+/* Holds a copy of another process for this evaluation (store callback). */
+static int hold_process(void *arg, const engine_process *p)
+{
+    bind_context *ctx = arg;
+    if (ctx->n_held == ctx->cap_held) {
+        size_t cap = ctx->cap_held ? ctx->cap_held * 2 : 16;
+        bind_process **grown = realloc(ctx->held, cap * sizeof *grown);
+        if (!grown)
+            return ANBUD_EINTERNAL;
+        ctx->held = grown;
+        ctx->cap_held = cap;
+    }
+    bind_process *h = calloc(1, sizeof *h);
+    char *ocid = xstrdup(p->ocid);
+    if (!h || !ocid) {
+        free(h);
+        free(ocid);
+        return ANBUD_EINTERNAL;
+    }
+    h->ocid = ocid;
+    h->compiled = json_incref((json_t *)p->compiled);
+    h->stage = p->stage;
+    h->first_days = p->first_days;
+    h->relevant_days = ocds_relevant_days(p->compiled, p->first_days);
+    ctx->held[ctx->n_held++] = h;
+    return 0;
+}
+
+/* p:others(): the other processes of the same buyer, as procurement objects. */
+static int m_others(lua_State *L)
+{
+    const bind_node *n = bind_check_node(L, 1);
+    if (n->kind != K_PROCUREMENT)
+        return luaL_error(L, "others() is a method of a procurement");
+    bind_context *ctx = bind_ctx(L);
+    lua_newtable(L);
+    char key[256];
+    ocds_buyer_key(n->json, key, sizeof key);
+    if (!ctx->store || !key[0])
+        return 1;
+    size_t first = ctx->n_held;
+    if (ctx->store->each_of_buyer(ctx->store->ctx, key, n->proc->ocid, hold_process, ctx) != 0)
+        return luaL_error(L, "others(): the store could not be read");
+    for (size_t i = first; i < ctx->n_held; i++) {
+        bind_push_procurement(L, ctx->held[i]);
+        lua_rawseti(L, -2, (lua_Integer)(i - first + 1));
+    }
+    return 1;
+}
+
+static int f_others(lua_State *L, const bind_node *n)
+{
+    (void)n;
+    lua_pushcfunction(L, m_others);
+    return 1;
+}
+
+static int f_get(lua_State *L, const bind_node *n)
+{
+    (void)n;
+    lua_pushcfunction(L, bind_get_path);
+    return 1;
+}
+
+/* ---- supplier ----------------------------------------------------------------------- */
+
+static int f_org_number(lua_State *L, const bind_node *n)
+{
+    const json_t *ident = json_object_get(n->json, "identifier");
+    const char *scheme = json_string_value(json_object_get(ident, "scheme"));
+    if (scheme && strcmp(scheme, "NO-BRC") == 0)
+        return push_string_or_nil(L, json_object_get(ident, "id"));
+    lua_pushnil(L);
+    return 1;
+}
+
+static int f_municipality_code(lua_State *L, const bind_node *n)
+{
+    return push_string_or_nil(L, path2(n->json, "details", "municipalityCode"));
+}
+
+static int f_scale(lua_State *L, const bind_node *n)
+{
+    return push_string_or_nil(L, path2(n->json, "details", "scale"));
+}
+
+static int f_apprentice_company(lua_State *L, const bind_node *n)
+{
+    return push_bool(L, path2(n->json, "details", "approvedApprenticeCompany"));
+}
+
+static int f_sheltered(lua_State *L, const bind_node *n)
+{
+    return push_bool(L, path2(n->json, "details", "shelteredWorkshop"));
+}
+
+static int f_is_local(lua_State *L, const bind_node *n)
+{
+    const bind_context *ctx = bind_ctx(L);
+    const char *code = json_string_value(path2(n->json, "details", "municipalityCode"));
+    int local = 0;
+    for (size_t i = 0; code && i < ctx->n_local && !local; i++)
+        local = strcmp(code, ctx->local_codes[i]) == 0;
+    lua_pushboolean(L, local);
+    return 1;
+}
+
+/* ---- contract ----------------------------------------------------------------------- */
+
+static int f_hour_reports(lua_State *L, const bind_node *n)
+{
+    const json_t *reports = path2(n->json, "implementation", "hourReports");
+    if (json_is_array(reports))
+        bind_push_node(L, reports, n->proc, K_LIST, K_OBJECT);
+    else
+        lua_newtable(L); /* no reports yet: an empty list */
+    return 1;
+}
+
+static int f_manager(lua_State *L, const bind_node *n)
+{
+    const json_t *m = json_object_get(n->json, "contractManager");
+    if (m)
+        bind_push_child(L, "contractManager", m, n->proc);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int f_end_date(lua_State *L, const bind_node *n)
+{
+    return push_string_or_nil(L, path2(n->json, "period", "endDate"));
+}
+
+static int f_start_date(lua_State *L, const bind_node *n)
+{
+    return push_string_or_nil(L, path2(n->json, "period", "startDate"));
+}
+
+static const field PROCUREMENT_FIELDS[] = {
+    {"ocid", f_ocid},
+    {"stage", f_stage},
+    {"value", f_value},
+    {"category", f_category},
+    {"method", f_method},
+    {"title", f_title},
+    {"relevant_date", f_relevant_date},
+    {"first_date", f_first_date},
+    {"municipality", f_municipality},
+    {"cpv_codes", f_cpv_codes},
+    {"cpv_groups", f_cpv_groups},
+    {"duration_days", f_duration},
+    {"is_framework", f_is_framework},
+    {"others", f_others},
+    {"get", f_get},
+    {NULL, NULL},
+};
+
+static const field TENDER_FIELDS[] = {
+    {"category", f_category},   {"method", f_method},         {"cpv_codes", f_cpv_codes},
+    {"cpv_groups", f_cpv_groups}, {"duration_days", f_duration}, {"is_framework", f_is_framework},
+    {"get", f_get},             {NULL, NULL},
+};
+
+static const field SUPPLIER_FIELDS[] = {
+    {"org_number", f_org_number},
+    {"municipality_code", f_municipality_code},
+    {"scale", f_scale},
+    {"approved_apprentice_company", f_apprentice_company},
+    {"sheltered_workshop", f_sheltered},
+    {"is_local", f_is_local},
+    {"get", f_get},
+    {NULL, NULL},
+};
+
+static const field CONTRACT_FIELDS[] = {
+    {"hour_reports", f_hour_reports}, {"manager", f_manager},     {"duration_days", f_duration},
+    {"end_date", f_end_date},         {"start_date", f_start_date}, {"get", f_get},
+    {NULL, NULL},
+};
+
+static const field OBJECT_FIELDS[] = {
+    {"get", f_get},
+    {NULL, NULL},
+};
+
+int bind_computed_field(lua_State *L, const bind_node *n, const char *key)
+{
+    const field *fields;
+    switch (n->kind) {
+    case K_PROCUREMENT:
+        fields = PROCUREMENT_FIELDS;
+        break;
+    case K_TENDER:
+        fields = TENDER_FIELDS;
+        break;
+    case K_SUPPLIER:
+        fields = SUPPLIER_FIELDS;
+        break;
+    case K_CONTRACT:
+        fields = CONTRACT_FIELDS;
+        break;
+    default:
+        fields = OBJECT_FIELDS;
+    }
+    for (; fields->name; fields++)
+        if (strcmp(fields->name, key) == 0)
+            return fields->fn(L, n);
+    return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * engine_internal: the engine's structures, shared by engine.c (evaluation), ruleset.c
+ * (loading and layering) and luaapi.c (the C functions of the rule library).
+ */
+#ifndef ANBUD_ENGINE_INTERNAL_H
+#define ANBUD_ENGINE_INTERNAL_H
+
+#include <lua.h>
+
+#include "engine.h"
+
+#define STAGE_BIT(s) (1u << (unsigned)(s))
+
+struct rule {
+    char *id, *title, *source, *file;
+    const ruleset *set;       /* the set whose folder holds it */
+    unsigned stages, gates;   /* STAGE_BIT masks */
+    severity severity;
+    int64_t valid_from, valid_to; /* day numbers; INT64_MIN / INT64_MAX when open */
+    int ref;                  /* registry reference to the declaration table */
+    char *load_error;         /* non-NULL: the file did not load; the rule yields error */
+};
+
+typedef struct active_rule {
+    const rule *rule;
+    int params_ref; /* registry reference: parameters after layering, dates unresolved */
+} active_rule;
+
+typedef struct disabled_rule {
+    char *rule_id, *reason;
+    const ruleset *by;
+} disabled_rule;
+
+struct ruleset {
+    char *id, *name, *dir, *language, *host;
+    char **municipalities, **members, **extends;
+    size_t n_municipalities, n_members, n_extends;
+    const ruleset **order; /* resolution order, itself last */
+    size_t n_order;
+    rule **own;            /* rules in its own folder, by file name */
+    size_t n_own;
+    active_rule *active;
+    size_t n_active;
+    disabled_rule *disabled; /* declared in its own manifest */
+    size_t n_disabled;
+    const disabled_rule **all_disabled; /* in force after layering */
+    size_t n_all_disabled;
+    int manifest_ref;      /* registry reference to the manifest table */
+    int visit;             /* graph walk: 0 new, 1 on the path, 2 done */
+};
+
+struct engine {
+    sandbox *sb;
+    bind_context bind;
+    ruleset **sets;
+    size_t n_sets;
+};
+
+/* luaapi.c: registers the C functions of the rule library into the table on top. */
+void luaapi_prelude(lua_State *L, void *engine_ptr);
+/* Is the value at idx an outcome made by the library's constructors? */
+int luaapi_is_outcome(lua_State *L, int idx);
+/* Pushes the parameters at idx resolved for a day (by_date tables to their value). */
+int luaapi_resolve_params(lua_State *L);
+
+/* ruleset.c */
+int ruleset_load_all(engine *e, const char *rules_dir, anbud_err *err);
+void ruleset_free_all(engine *e);
+
+#endif
