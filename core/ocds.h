@@ -94,6 +94,16 @@ int ocds_group(const ocds_batch *b, ocds_set *out, anbud_err *err);
 void ocds_set_free(ocds_set *s);
 
 /*
+ * One step of compiling a process, as ocds_group does for each release in date order and
+ * as a store keeping a compiled release does for each new one: refuses r when its stage
+ * is before *stage (ANBUD_EINPUT, the message names r->where, r->id and both stages);
+ * else merges r into compiled, sets its tag to ["compiled"] and its date to the newest
+ * seen, and moves *stage to r's (unchanged when r->stage is STAGE_NONE; start a new
+ * process with STAGE_NONE and an empty object). On failure compiled may be half merged.
+ */
+int ocds_apply(json_t *compiled, ocds_stage *stage, const ocds_release *r, anbud_err *err);
+
+/*
  * OCDS merge of `release` into `compiled`, in place: objects merge key by key, arrays of
  * objects that all carry `id` merge element by `id`, other arrays are replaced, null
  * removes a field. `compiled` must be an object. Returns 0 or ANBUD_EINTERNAL.

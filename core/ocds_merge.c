@@ -162,40 +162,35 @@ static int by_first_appearance(const void *pa, const void *pb)
     return a->first < b->first ? -1 : a->first > b->first;
 }
 
-/* Checks p's stage moves and merges its releases. Returns 0 or an ANBUD_E* code. */
-static int build_process(ocds_process *p, anbud_err *err)
+int ocds_apply(json_t *compiled, ocds_stage *stage, const ocds_release *r, anbud_err *err)
 {
-    ocds_stage cur = STAGE_NONE;
-    for (size_t i = 0; i < p->n; i++) {
-        const ocds_release *r = p->releases[i];
-        if (r->stage == STAGE_NONE)
-            continue;
-        if (r->stage < cur) {
-            const char *date = json_string_value(json_object_get(r->json, "date"));
-            return err_set(err, ANBUD_EINPUT,
-                           "%s: release %s%s%s (dated %s) would move ocid %s back from %s to %s",
-                           r->where, *r->id ? "\"" : "", *r->id ? r->id : "(no id)",
-                           *r->id ? "\"" : "", date ? date : "?", p->ocid, ocds_stage_name(cur),
-                           ocds_stage_name(r->stage));
-        }
-        cur = r->stage;
+    if (r->stage != STAGE_NONE && r->stage < *stage) {
+        const char *date = json_string_value(json_object_get(r->json, "date"));
+        return err_set(err, ANBUD_EINPUT,
+                       "%s: release %s%s%s (dated %s) would move ocid %s back from %s to %s",
+                       r->where, *r->id ? "\"" : "", *r->id ? r->id : "(no id)", *r->id ? "\"" : "",
+                       date ? date : "?", r->ocid, ocds_stage_name(*stage),
+                       ocds_stage_name(r->stage));
     }
-    p->stage = cur;
-    p->first_days = p->releases[0]->days;
+    /* The compiled release keeps the newest date it has seen, whatever order releases come. */
+    int64_t had_secs;
+    const json_t *had = json_object_get(compiled, "date");
+    int newer = date_parse(json_string_value(had), NULL, &had_secs) != 0 || r->secs >= had_secs;
+    json_t *date =
+        newer ? json_deep_copy(json_object_get(r->json, "date")) : json_incref((json_t *)had);
 
-    p->compiled = json_object();
-    if (!p->compiled)
-        return err_set(err, ANBUD_EINTERNAL, "out of memory merging releases");
-    for (size_t i = 0; i < p->n; i++) {
-        int rc = ocds_merge(p->compiled, p->releases[i]->json, err);
-        if (rc != ANBUD_OK)
-            return rc;
+    int rc = ocds_merge(compiled, r->json, err);
+    if (rc == ANBUD_OK && json_object_set_new(compiled, "tag", json_pack("[s]", "compiled")) != 0)
+        rc = err_set(err, ANBUD_EINTERNAL, "out of memory merging releases");
+    if (rc != ANBUD_OK) {
+        json_decref(date);
+        return rc;
     }
-    /* set_new takes its reference even when it fails, and accepts NULL as a failure. */
-    const json_t *newest = json_object_get(p->releases[p->n - 1]->json, "date");
-    if (json_object_set_new(p->compiled, "tag", json_pack("[s]", "compiled")) != 0 ||
-        json_object_set_new(p->compiled, "date", json_deep_copy(newest)) != 0)
+    /* set_new takes its reference even when it fails, and takes NULL as a failure. */
+    if (json_object_set_new(compiled, "date", date) != 0)
         return err_set(err, ANBUD_EINTERNAL, "out of memory merging releases");
+    if (r->stage != STAGE_NONE)
+        *stage = r->stage;
     return ANBUD_OK;
 }
 
@@ -245,7 +240,15 @@ int ocds_group(const ocds_batch *b, ocds_set *out, anbud_err *err)
             goto done;
         }
         memcpy(p->releases, sorted + groups[g].start, p->n * sizeof *p->releases);
-        rc = build_process(p, err);
+        p->first_days = p->releases[0]->days;
+        p->stage = STAGE_NONE;
+        p->compiled = json_object();
+        if (!p->compiled) {
+            rc = err_set(err, ANBUD_EINTERNAL, "out of memory merging releases");
+            goto done;
+        }
+        for (size_t i = 0; i < p->n && rc == ANBUD_OK; i++)
+            rc = ocds_apply(p->compiled, &p->stage, p->releases[i], err);
         if (rc != ANBUD_OK)
             goto done;
     }

@@ -264,30 +264,53 @@ static void test_read_byte_order_mark(void)
     CHECK(accepted(text));
 }
 
+/* A release whose tender nests `depth` objects {"x":...} around {"endDate": end}. */
+static int deep_release(sbuf *s, int depth, const char *end)
+{
+    int fail = sbuf_adds(s, "{\"ocid\":\"o\",\"date\":\"2024-01-01\",\"tag\":[\"tender\"],"
+                            "\"tender\":");
+    for (int i = 0; i < depth; i++)
+        fail |= sbuf_adds(s, "{\"x\":");
+    fail |= sbuf_printf(s, "{\"endDate\":\"%s\"}", end);
+    for (int i = 0; i <= depth; i++)
+        fail |= sbuf_adds(s, "}");
+    return fail;
+}
+
 static void test_read_deep_nesting(void)
 {
-    /* deeper than jansson's limit: a clean error, no crash */
+    ocds_batch b = {0};
+    ocds_set set;
+    anbud_err err;
+    /* deeper than jansson's limit (2048): a clean error, no crash */
     size_t n = 100000;
-    char *deep = malloc(n + 1);
+    char *deep = malloc(n);
     CHECK(deep != NULL);
     memset(deep, '[', n);
-    deep[n] = '\0';
-    int ok = refused("deep.json", deep, "maximum parsing depth");
+    int rc = ocds_read(&b, "deep.json", deep, n, &err);
     free(deep);
-    CHECK(ok);
+    CHECK_INT(rc, ANBUD_EINPUT);
+    CHECK(strstr(err.msg, "deep.json: line 1, column 2049: maximum parsing depth") != NULL);
 
-    /* deep but allowed: validation walks it without trouble */
-    sbuf s = {0};
-    int fail = sbuf_adds(&s, "{'ocid':'o','date':'2024-01-01','tag':['tender'],'tender':");
-    for (int i = 0; i < 1500; i++)
-        fail |= sbuf_adds(&s, "{'x':");
-    fail |= sbuf_adds(&s, "{'endDate':'2024-13-01'}");
-    for (int i = 0; i < 1500; i++)
-        fail |= sbuf_adds(&s, "}");
-    fail |= sbuf_adds(&s, "}");
-    ok = !fail && refused("t.json", s.data, ".x.x.x.x");
-    sbuf_free(&s);
-    CHECK(ok);
+    /* deep but allowed: validation walks it and names the (shortened) path */
+    sbuf bad = {0}, good = {0};
+    int fail = deep_release(&bad, 1500, "2024-13-01") | deep_release(&good, 1500, "2024-12-01");
+    int bad_rc = fail ? -99 : ocds_read(&b, "t.json", bad.data, bad.len, &err);
+    int named = strncmp(err.msg, "t.json (ocid o): tender.x.x.x.x", 31) == 0 &&
+                strstr(err.msg, ": \"2024-13-01\" is not a valid date") != NULL;
+    int good_rc = fail ? -99 : ocds_read(&b, "t.json", good.data, good.len, &err);
+    sbuf_free(&bad);
+    sbuf_free(&good);
+    CHECK_INT(bad_rc, ANBUD_EINPUT);
+    CHECK(named);
+    CHECK_INT(good_rc, ANBUD_OK);
+    CHECK_INT(b.n, 1);
+    /* and the merge copies all of it */
+    CHECK_INT(ocds_group(&b, &set, &err), ANBUD_OK);
+    CHECK(json_equal(json_object_get(set.items[0].compiled, "tender"),
+                     json_object_get(b.items[0].json, "tender")));
+    ocds_set_free(&set);
+    ocds_batch_free(&b);
 }
 
 static void test_read_all_or_nothing(void)

@@ -276,6 +276,38 @@ static void test_group_compiled_release_alone(void)
     ocds_batch_free(&b);
 }
 
+static void test_apply_one_at_a_time(void)
+{
+    ocds_batch b = {0};
+    anbud_err err;
+    /* clang-format off */
+    const char *text =
+        REL2("o", "2", "2024-02-01", "award", ",'awards':[{'id':'a'}]") "\n"
+        REL2("o", "1", "2024-01-01", "tenderUpdate", ",'title':'late'") "\n"
+        REL2("o", "0", "2024-01-01", "planning", "");
+    /* clang-format on */
+    CHECK_INT(rd(&b, "s.jsonl", text, &err), ANBUD_OK);
+    json_t *compiled = json_object();
+    ocds_stage stage = STAGE_NONE;
+    CHECK(compiled != NULL);
+    CHECK_INT(ocds_apply(compiled, &stage, &b.items[0], &err), ANBUD_OK);
+    CHECK_INT(stage, STAGE_AWARD);
+    /* a release with an older date arriving later: the compiled date stays the newest */
+    b.items[1].stage = STAGE_AWARD; /* as if it were an award update, to pass the stage check */
+    CHECK_INT(ocds_apply(compiled, &stage, &b.items[1], &err), ANBUD_OK);
+    CHECK_STR(json_string_value(json_object_get(compiled, "date")), "2024-02-01");
+    CHECK_STR(json_string_value(json_object_get(compiled, "title")), "late");
+    CHECK_STR(json_string_value(json_array_get(json_object_get(compiled, "tag"), 0)), "compiled");
+    CHECK_INT(json_array_size(json_object_get(compiled, "tag")), 1);
+    /* a planning release now is a backward move, and leaves the stage alone */
+    CHECK_INT(ocds_apply(compiled, &stage, &b.items[2], &err), ANBUD_EINPUT);
+    CHECK_STR(err.msg, "s.jsonl: line 3: release \"0\" (dated 2024-01-01) would move ocid o back "
+                       "from award to planning");
+    CHECK_INT(stage, STAGE_AWARD);
+    json_decref(compiled);
+    ocds_batch_free(&b);
+}
+
 static void test_group_empty_batch(void)
 {
     ocds_batch b = {0};
@@ -370,6 +402,7 @@ static const test_case tests[] = {
     {"group_refuses_backward_move", test_group_refuses_backward_move},
     {"group_forward_and_closed", test_group_forward_and_closed},
     {"group_compiled_release_alone", test_group_compiled_release_alone},
+    {"apply_one_at_a_time", test_apply_one_at_a_time},
     {"group_empty_batch", test_group_empty_batch},
     {"value", test_value},
     {"relevant_days", test_relevant_days},
