@@ -22,7 +22,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps test unit asan run clean format lint-lua
 
 all: deps-check $(BUILD)/anbud $(BUILD)/libanbud.a
-	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/anbud anbud && cp $(BUILD)/libanbud.a libanbud.a; fi
+	@if [ "$(BUILD)" = build ]; then cp --remove-destination $(BUILD)/anbud anbud && cp --remove-destination $(BUILD)/libanbud.a libanbud.a; fi
 
 # Installs the Debian packages that are missing (as root), or says which to install.
 deps:
@@ -51,7 +51,7 @@ $(BUILD)/libanbud.a: $(LIB_OBJ)
 $(BUILD)/anbud: $(CLI_OBJ) $(BUILD)/libanbud.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libanbud.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libanbud.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libanbud.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libanbud.a $(LDLIBS)
 
 unit: all $(UNIT_BIN)

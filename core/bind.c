@@ -114,7 +114,7 @@ const json_t *bind_resolve_party(const bind_process *p, const json_t *v)
     const json_t *party;
     json_array_foreach(parties, i, party)
     {
-        if (json_equal(json_object_get(party, "id"), id))
+        if (ocds_id_equal(json_object_get(party, "id"), id))
             return party;
     }
     return v;

@@ -389,9 +389,10 @@ int engine_replay(engine *e, const ruleset *set, const ocds_process *p, int64_t 
     if (!compiled)
         return err_set(err, ANBUD_EINTERNAL, "out of memory");
     int rc = 0;
+    ocds_stage stage = STAGE_NONE;
     for (size_t i = 0; i < p->n && !rc; i++) {
         const ocds_release *r = p->releases[i];
-        rc = ocds_merge(compiled, r->json, err);
+        rc = ocds_apply(compiled, &stage, r, err);
         if (rc)
             break;
         engine_process ep = {p->ocid, compiled, r->stage, p->first_days};

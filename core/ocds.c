@@ -282,11 +282,13 @@ static int read_document(reader *rd, json_t *root)
                    rd->name);
 }
 
+/* jansson leaves the error empty when it cannot even set up (out of memory). */
 static int parse_error(reader *rd, int line_offset, const json_error_t *je)
 {
-    int code = json_error_code(je) == json_error_out_of_memory ? ANBUD_EINTERNAL : ANBUD_EINPUT;
-    return err_set(rd->err, code, "%s: line %d, column %d: %s", rd->name, je->line + line_offset,
-                   je->column, je->text);
+    if (je->text[0] == '\0' || json_error_code(je) == json_error_out_of_memory)
+        return err_set(rd->err, ANBUD_EINTERNAL, "%s: out of memory parsing JSON", rd->name);
+    return err_set(rd->err, ANBUD_EINPUT, "%s: line %d, column %d: %s", rd->name,
+                   je->line + line_offset, je->column, je->text);
 }
 
 static int is_blank(const char *s, size_t n)
@@ -316,7 +318,7 @@ static int read_lines(reader *rd, const char *text, size_t len, const json_error
         if (is_blank(line, n))
             continue;
 
-        json_error_t je;
+        json_error_t je = {0}; /* jansson sets no error code when it fails to start */
         json_t *value = json_loadb(line, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
         if (!value)
             return first && whole ? parse_error(rd, 0, whole) : parse_error(rd, lineno - 1, &je);
@@ -368,7 +370,7 @@ static int read_input(reader *rd, const char *text, size_t len)
     if (ends_with(rd->name, ".jsonl") || ends_with(rd->name, ".ndjson"))
         return read_lines(rd, text, len, NULL);
 
-    json_error_t je;
+    json_error_t je = {0}; /* jansson sets no error code when it fails to start */
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!root) {
         if (json_error_code(&je) == json_error_end_of_input_expected)

@@ -61,7 +61,7 @@ void ocds_batch_free(ocds_batch *b);
 /*
  * Checks the fields anbud relies on in one release or compiled release: `ocid` a
  * non-empty string, `date` a real date, `tag` an array of known tags, every `currency`
- * "NOK" and every `amount` a finite number, every date field (`date`, `*Date`,
+ * "NOK" and every `amount` a finite number, not negative, every date field (`date`, `*Date`,
  * `datePublished`...) a real date, NO-BRC identifiers valid organisation numbers,
  * `municipalityCode` four digits, and the types of the extension fields of SPEC § 2.
  * The message names `where` and the field path ("tender.value.currency"). Returns 0 or

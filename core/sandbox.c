@@ -21,7 +21,7 @@
 #define TOTAL_MEMORY ((size_t)1024 << 20)  /* the whole state never holds more than this */
 
 /* Registry keys (addresses of these statics are unique). */
-static char KEY_LIBRARY, KEY_ENV_META, KEY_FROZEN, KEY_MODULES;
+static char KEY_LIBRARY, KEY_LIBRARY_VIEW, KEY_ENV_META, KEY_FROZEN, KEY_MODULES;
 
 enum { RAN_OUT_NONE = 0, RAN_OUT_INSTRUCTIONS, RAN_OUT_TIME };
 
@@ -409,7 +409,7 @@ static int sb_require(lua_State *L)
     if (!valid_module_name(name))
         return luaL_error(L, "require: '%s' is not a module name", name);
     if (strcmp(name, "anbud") == 0) {
-        lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LIBRARY);
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LIBRARY_VIEW);
         return 1;
     }
     char path[PATH_MAX];
@@ -518,6 +518,10 @@ static int sb_setup(lua_State *L)
             lua_pop(L, 1);
         }
     }
+    /* require("anbud") gives a read-only view; the library table itself stays private */
+    lua_pushvalue(L, lib);
+    sandbox_freeze(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_LIBRARY_VIEW);
     return 0;
 }
 

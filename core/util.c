@@ -145,8 +145,10 @@ int64_t date_days_from_civil(int y, int m, int d)
 
 void date_civil_from_days(int64_t days, int *y, int *m, int *d)
 {
-    /* 146097 days make 400 Gregorian years: estimate, then correct by at most a year. */
-    int64_t year = 1970 + floor_div(days * 400, 146097);
+    /* 146097 days make 400 Gregorian years: estimate, then correct by at most a year.
+       (Split so that days * 400 cannot overflow.) */
+    int64_t cycles = floor_div(days, 146097), rest_of_cycle = days - cycles * 146097;
+    int64_t year = 1970 + cycles * 400 + rest_of_cycle * 400 / 146097;
     while (days_from_year(year) > days)
         year--;
     while (days_from_year(year + 1) <= days)

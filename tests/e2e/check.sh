@@ -1,5 +1,5 @@
 # End-to-end tests of `anbud check`: exit statuses, output shapes, error messages.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 R=(--rules "$RULES" --now 2024-06-15)
 
 a --help

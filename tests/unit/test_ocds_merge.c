@@ -318,6 +318,76 @@ static void test_group_empty_batch(void)
     ocds_set_free(&set);
 }
 
+/* ---- out of memory ---- */
+
+/* jansson allocations fail once `allocs_left` reaches 0 (when counting is on). */
+static long allocs_left = -1;
+
+static void *failing_malloc(size_t n)
+{
+    if (allocs_left == 0)
+        return NULL;
+    if (allocs_left > 0)
+        allocs_left--;
+    return malloc(n);
+}
+
+/*
+ * Runs read, then group, with jansson's allocations failing after 0, 1, 2, ... successes
+ * until each goes through. A failed read keeps nothing (jansson may report an allocation
+ * failure inside its lexer as a syntax error, so the code may be either); a failed group is
+ * ANBUD_EINTERNAL with an empty set. ASan and valgrind check nothing leaks on the way out.
+ */
+static void test_out_of_memory(void)
+{
+    /* clang-format off */
+    const char *text = q("{'releases':["
+        REL2("o", "1", "2024-01-01", "tender", ",'tender':{'items':[{'id':'1','x':[1,{'y':2}]}]}") ","
+        REL2("o", "2", "2024-01-02", "award", ",'tender':{'items':[{'id':'1','x':null},{'id':'2'}]},"
+             "'awards':[{'id':'a','value':{'amount':5,'currency':'NOK'}}]") ","
+        REL2("p", "3", "2024-01-03", "planning", ",'title':'t'") "]}");
+    /* clang-format on */
+    ocds_batch b = {0};
+    ocds_set set = {0};
+    anbud_err err;
+    int read_failures = 0, group_failures = 0, rc = -1, bad = 0, first_rc = 0;
+    anbud_err first = {{0}};
+    json_set_alloc_funcs(failing_malloc, free);
+    for (long limit = 0; rc != ANBUD_OK && !bad && limit < 100000; limit++) {
+        allocs_left = limit;
+        rc = ocds_read(&b, "p.json", text, strlen(text), &err);
+        allocs_left = -1;
+        if (limit == 0) { /* jansson cannot even start: no position to report */
+            first_rc = rc;
+            first = err;
+        }
+        read_failures += rc != ANBUD_OK;
+        bad = rc != ANBUD_OK && (b.n != 0 || (rc != ANBUD_EINTERNAL && rc != ANBUD_EINPUT));
+    }
+    for (long limit = 0; rc == ANBUD_OK && !bad && limit < 100000; limit++) {
+        allocs_left = limit;
+        int grc = ocds_group(&b, &set, &err);
+        allocs_left = -1;
+        if (grc == ANBUD_OK)
+            break;
+        group_failures++;
+        bad = grc != ANBUD_EINTERNAL || set.n != 0 || set.items != NULL;
+    }
+    json_set_alloc_funcs(malloc, free);
+    if (bad)
+        fprintf(stderr, "  %s\n", err.msg);
+    CHECK(!bad);
+    CHECK_INT(first_rc, ANBUD_EINTERNAL);
+    CHECK_STR(first.msg, "p.json: out of memory parsing JSON");
+    CHECK_INT(rc, ANBUD_OK);
+    CHECK_INT(b.n, 3);
+    CHECK_INT(set.n, 2);
+    CHECK_INT(set.items[0].stage, STAGE_AWARD);
+    CHECK(read_failures > 10 && group_failures > 10); /* the failures came from all the work */
+    ocds_set_free(&set);
+    ocds_batch_free(&b);
+}
+
 /* ---- readings ---- */
 
 static void test_value(void)
@@ -404,6 +474,7 @@ static const test_case tests[] = {
     {"group_compiled_release_alone", test_group_compiled_release_alone},
     {"apply_one_at_a_time", test_apply_one_at_a_time},
     {"group_empty_batch", test_group_empty_batch},
+    {"out_of_memory", test_out_of_memory},
     {"value", test_value},
     {"relevant_days", test_relevant_days},
     {"buyer", test_buyer},

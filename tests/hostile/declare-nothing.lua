@@ -1,0 +1,2 @@
+-- hostile: declares no rule
+local x = 1

@@ -1,0 +1,2 @@
+-- hostile: loops forever at load time
+while true do end

@@ -1,0 +1,2 @@
+-- hostile: is not valid Lua
+rule { id = "h.syntax" 
