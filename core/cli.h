@@ -43,12 +43,6 @@ int cli_status(int code);
 /* Writes one process's verdicts as text (the `check` format). */
 void cli_print_verdicts(FILE *f, const char *ocid, const char *stage, const ruleset *set,
                         const verdict_list *l);
-/* The JSON of one process's results (SPEC § 6). Returns NULL when memory runs out. */
-json_t *cli_process_json(const char *ocid, const char *stage, const char *ruleset_id,
-                         const verdict_list *l);
-/* True when a verdict list has a fail or an error. */
-int cli_has_findings(const verdict_list *l);
-
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "cli.h"
-#include "memstore.h"
+#include "report.h"
 
 static const char HELP[] =
     "usage: anbud check [--json] [--now DATE] [--ruleset ID] [--rules DIR] FILE...\n"
@@ -19,6 +20,26 @@ static const char HELP[] =
     "\n"
     "exit status: 0 no rule gave fail or error, 1 one did, 2 bad usage or input (nothing\n"
     "is evaluated), 3 internal error.\n";
+
+typedef struct check_output {
+    int json;
+    json_t *processes; /* --json: the array being filled */
+    int findings;
+} check_output;
+
+static int print_process(void *arg, const ocds_process *p, const ruleset *set,
+                         const verdict_list *verdicts)
+{
+    check_output *out = arg;
+    out->findings |= report_has_findings(verdicts);
+    if (!out->json) {
+        cli_print_verdicts(stdout, p->ocid, ocds_stage_name(p->stage), set, verdicts);
+        return 0;
+    }
+    json_t *pj = report_process_json(p->ocid, ocds_stage_name(p->stage), ruleset_id(set),
+                                     verdicts);
+    return !pj || json_array_append_new(out->processes, pj) ? ANBUD_EINTERNAL : 0;
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -36,69 +57,33 @@ int cmd_check(int argc, char **argv)
     }
     ocds_batch batch = {0};
     ocds_set set = {0};
-    verdict_list verdicts = {0};
-    json_t *out = NULL;
+    check_output out = {o.json, json_array(), 0};
     anbud_err err;
     engine *e = NULL;
-    for (int i = 0; i < o.n_args && !status; i++) {
-        int rc = ocds_read_file(&batch, o.args[i], &err);
-        if (rc) {
-            fprintf(stderr, "anbud: %s\n", err.msg);
-            status = cli_status(rc);
-        }
-    }
-    if (!status) {
-        int rc = ocds_group(&batch, &set, &err);
-        if (rc) {
-            fprintf(stderr, "anbud: %s\n", err.msg);
-            status = cli_status(rc);
-        }
-    }
-    if (!status)
-        e = cli_engine(&o, &status);
-    if (!status && o.json && !(out = json_pack("{s:[]}", "processes")))
-        status = EXIT_INTERNAL;
-    engine_store store = memstore_over(&set);
-    int findings = 0;
-    for (size_t i = 0; i < set.n && !status; i++) {
-        const ocds_process *p = &set.items[i];
-        const ruleset *rs = o.ruleset ? engine_ruleset_by_id(e, o.ruleset)
-                                      : engine_ruleset_for_process(e, p->compiled);
-        if (!rs) {
-            fprintf(stderr, "anbud: %s: no rule set serves the buyer's kommunenummer and there "
-                            "is no national set 'no'; name one with --ruleset\n", p->ocid);
-            status = EXIT_USAGE;
-            break;
-        }
-        int rc = engine_replay(e, rs, p, o.now_days, &store, &verdicts, &err);
-        if (rc) {
-            fprintf(stderr, "anbud: %s\n", err.msg);
-            status = cli_status(rc);
-            break;
-        }
-        findings |= cli_has_findings(&verdicts);
-        if (o.json) {
-            json_t *pj = cli_process_json(p->ocid, ocds_stage_name(p->stage), ruleset_id(rs),
-                                          &verdicts);
-            if (!pj || json_array_append_new(json_object_get(out, "processes"), pj))
-                status = EXIT_INTERNAL;
-        } else {
-            cli_print_verdicts(stdout, p->ocid, ocds_stage_name(p->stage), rs, &verdicts);
-        }
-        verdict_list_free(&verdicts);
-    }
-    if (!status && o.json) {
-        if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0) != 0)
-            status = EXIT_INTERNAL;
+    int rc = out.processes ? 0 : err_set(&err, ANBUD_EINTERNAL, "out of memory");
+    for (int i = 0; i < o.n_args && !rc; i++)
+        rc = ocds_read_file(&batch, o.args[i], &err);
+    if (!rc)
+        rc = ocds_group(&batch, &set, &err);
+    if (!rc && !(e = cli_engine(&o, &status)))
+        rc = -1; /* cli_engine has said why */
+    if (!rc)
+        rc = check_processes(e, &set, o.ruleset, o.now_days, print_process, &out, &err);
+    if (!rc && o.json) {
+        json_t *doc = json_pack("{s:O}", "processes", out.processes);
+        if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+            rc = err_set(&err, ANBUD_EINTERNAL, "writing the output failed");
         else
             fputc('\n', stdout);
+        json_decref(doc);
     }
-    if (!status && findings)
-        status = EXIT_FINDINGS;
-    if (status == EXIT_INTERNAL)
-        fprintf(stderr, "anbud: internal error (out of memory or output failed)\n");
-    json_decref(out);
-    verdict_list_free(&verdicts);
+    if (rc > 0 || rc < -1) {
+        fprintf(stderr, "anbud: %s\n", err.msg);
+        status = cli_status(rc);
+    } else if (!rc) {
+        status = out.findings ? EXIT_FINDINGS : EXIT_CLEAN;
+    }
+    json_decref(out.processes);
     engine_free(e);
     ocds_set_free(&set);
     ocds_batch_free(&batch);

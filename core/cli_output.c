@@ -5,14 +5,6 @@
 
 #include "cli.h"
 
-int cli_has_findings(const verdict_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (l->items[i].outcome == OUTCOME_FAIL || l->items[i].outcome == OUTCOME_ERROR)
-            return 1;
-    return 0;
-}
-
 static const char *outcome_label(outcome o)
 {
     static const char *const labels[] = {"PASS", "FAIL", "WARN", "INFO", "NA", "ERROR"};
@@ -42,26 +34,4 @@ void cli_print_verdicts(FILE *f, const char *ocid, const char *stage, const rule
     fprintf(f, "  = %zu pass, %zu fail, %zu warn, %zu info, %zu na, %zu error\n\n",
             counts[OUTCOME_PASS], counts[OUTCOME_FAIL], counts[OUTCOME_WARN], counts[OUTCOME_INFO],
             counts[OUTCOME_NA], counts[OUTCOME_ERROR]);
-}
-
-json_t *cli_process_json(const char *ocid, const char *stage, const char *ruleset_id,
-                         const verdict_list *l)
-{
-    json_t *results = json_array();
-    json_t *p = json_pack("{s:s, s:s, s:s, s:o}", "ocid", ocid, "stage", stage, "ruleset",
-                          ruleset_id, "results", results);
-    if (!p)
-        return NULL;
-    for (size_t i = 0; i < l->n; i++) {
-        const verdict *v = &l->items[i];
-        json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O?}", "rule", v->rule, "stage",
-                              ocds_stage_name(v->stage), "outcome", outcome_name(v->outcome),
-                              "severity", severity_name(v->severity), "message", v->message,
-                              "source", v->source, "evidence", v->evidence);
-        if (!r || json_array_append_new(results, r)) {
-            json_decref(p);
-            return NULL;
-        }
-    }
-    return p;
 }
