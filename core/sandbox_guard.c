@@ -8,6 +8,7 @@
 
 #include <lauxlib.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define PATTERN_LIMIT 2e8
@@ -79,10 +80,12 @@ static int guarded_pattern_call(lua_State *L)
     int plain = lua_toboolean(L, 4) && lua_tointeger(L, lua_upvalueindex(2)) == 1;
     if (!plain) {
         double cost = guard_pattern_cost(p, plen, n);
-        if (!(cost <= PATTERN_LIMIT))
-            return luaL_error(L, "pattern too costly for a subject of %d bytes "
-                                 "(worst case %.3g steps, limit %.3g)",
-                              (int)(n > 2147483647 ? 2147483647 : n), cost, PATTERN_LIMIT);
+        if (!(cost <= PATTERN_LIMIT)) {
+            char why[160]; /* lua_pushfstring knows no %g */
+            snprintf(why, sizeof why, "pattern too costly for a subject of %zu bytes (worst "
+                                      "case %.3g steps, limit %.3g)", n, cost, PATTERN_LIMIT);
+            return luaL_error(L, "%s", why);
+        }
     }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);

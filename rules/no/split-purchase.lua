@@ -1,7 +1,6 @@
 -- FOA § 5-4: a purchase may not be split to keep it under a threshold. The rule adds up
 -- this buyer's processes in the same CPV group over the last 365 days; when they reach
 -- the national threshold together, a person should look at them (warn).
-local store = require "anbud.store"
 local thresholds = require "anbud.thresholds"
 
 rule {
