@@ -19,10 +19,14 @@ function M.read(a)
   end
   local s = a.suitable
   local text = a.justification
+  local suitable = nil
+  if type(s) == "boolean" then
+    suitable = s
+  end
   return {
     present = true,
     concluded = type(s) == "boolean",
-    suitable = type(s) == "boolean" and s or nil,
+    suitable = suitable,
     justified = justified(text),
     justification = type(text) == "string" and text or nil,
     date = a.date,

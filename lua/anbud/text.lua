@@ -18,16 +18,28 @@ function M.and_list(items)
   return table.concat(head, ", ") .. " og " .. tostring(items[n])
 end
 
--- number(x) --> 30 as "30", 12.5 as "12,5": numbers as Norwegian text, without ".0"
+-- number(x) --> 1650 as "1 650", 12.5 as "12,5": numbers as Norwegian text, digits
+-- grouped by three like kr(), no ".0"
 function M.number(x)
-  if type(x) ~= "number" then
+  if type(x) ~= "number" or x ~= x or math.abs(x) >= 1e15 then
     return "?"
   end
-  if x == math.floor(x) and math.abs(x) < 1e15 then
-    return string.format("%d", math.floor(x))
+  local cents = math.floor(math.abs(x) * 100 + 0.5)
+  local whole, fraction = cents // 100, cents % 100
+  local digits = string.format("%d", whole)
+  local groups = {}
+  local first = #digits % 3
+  if first > 0 then
+    groups[#groups + 1] = digits:sub(1, first)
   end
-  local s = string.format("%.2f", x):gsub("0+$", ""):gsub("%.$", "")
-  return (s:gsub("%.", ","))
+  for i = first + 1, #digits, 3 do
+    groups[#groups + 1] = digits:sub(i, i + 2)
+  end
+  local out = (x < 0 and "-" or "") .. table.concat(groups, " ")
+  if fraction > 0 then
+    out = out .. "," .. string.format("%02d", fraction):gsub("0$", "")
+  end
+  return out
 end
 
 -- pick(language, nb_text, nn_text): the text in the written language asked for

@@ -46,9 +46,10 @@ rule {
   title = "Avtalelojalitet til rammeavtaler",
   source = "Anskaffelsesstrategi for Bergen kommune 2022–2025, Satsingsområde 2, mål på at vi "
     .. "lykkes: «Avtalelekkasje er redusert, det vil si at vi gjør våre kjøp hos "
-    .. "avtaleleverandører.» Kartlegging av innkjøpsnettverk (2007), svakheter: store "
-    .. "fellesavtaler gir «avstand mellom innkjøp og brukeren og det rapporteres om noe "
-    .. "manglende avtalelojalitet i organisasjonenes enkelte avdelinger».",
+    .. "avtaleleverandører.» «Kartlegging av innkjøpsnettverk/miljøer i Norge» (for FAD, "
+    .. "2007), 5.3.4 om svakheter: arbeid på store fellesavtaler fører til «avstand mellom "
+    .. "innkjøp og brukeren og det rapporteres om noe manglende avtalelojalitet i "
+    .. "organisasjonenes enkelte avdelinger».",
   stages = { "award", "contract" },
   severity = "warning",
   check = function(p, params)
