@@ -19,7 +19,7 @@ CLI_OBJ := $(CLI_SRC:core/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit asan run clean format lint-lua
+.PHONY: all deps deps-check test unit asan valgrind run clean format lint-lua
 
 all: deps-check $(BUILD)/anbud $(BUILD)/libanbud.a
 	@if [ "$(BUILD)" = build ]; then cp --remove-destination $(BUILD)/anbud anbud && cp --remove-destination $(BUILD)/libanbud.a libanbud.a; fi
@@ -66,6 +66,12 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=gcc CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+# The unit tests, the end-to-end tests of `check` and the rule tests under valgrind.
+valgrind: deps
+	@$(MAKE) --no-print-directory all unit
+	@ANBUD=$(CURDIR)/tests/valgrind-anbud BUILD=$(CURDIR)/$(BUILD) \
+	  tests/run unit-valgrind e2e/check e2e/tutorial rules
 
 run: deps
 	@$(MAKE) --no-print-directory all

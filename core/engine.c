@@ -134,7 +134,7 @@ void ruleset_disabled_at(const ruleset *s, size_t i, const char **rule_id, const
     *by_set = s->all_disabled[i]->by->id;
 }
 
-const char *rule_id(const rule *r) { return r->id ? r->id : r->file; }
+const char *rule_id(const rule *r) { return r->id ? r->id : r->name; }
 const char *rule_title(const rule *r) { return r->title ? r->title : ""; }
 const char *rule_source(const rule *r) { return r->source ? r->source : ""; }
 const char *rule_file(const rule *r) { return r->file; }

@@ -13,6 +13,7 @@
 
 struct rule {
     char *id, *title, *source, *file;
+    char *name;               /* "<set>/<file name>": names a rule file that did not load */
     const ruleset *set;       /* the set whose folder holds it */
     unsigned stages, gates;   /* STAGE_BIT masks */
     severity severity;

@@ -279,10 +279,15 @@ static int load_rule(engine *e, ruleset *set, const char *path, const char *lib_
 {
     lua_State *L = sandbox_lua(e->sb);
     rule *r = calloc(1, sizeof *r);
-    if (!r || !(r->file = xstrdup(path))) {
+    const char *base = strrchr(path, '/');
+    size_t name_size = strlen(set->id) + strlen(base ? base : path) + 2;
+    if (!r || !(r->file = xstrdup(path)) || !(r->name = malloc(name_size))) {
+        if (r)
+            free(r->file);
         free(r);
         return err_set(err, ANBUD_EINTERNAL, "out of memory");
     }
+    snprintf(r->name, name_size, "%s/%s", set->id, base ? base + 1 : path);
     r->set = set;
     r->ref = LUA_NOREF;
     set->own[set->n_own++] = r;
@@ -706,6 +711,7 @@ void ruleset_free_all(engine *e)
             free(r->title);
             free(r->source);
             free(r->file);
+            free(r->name);
             free(r->load_error);
             free(r);
         }

@@ -47,10 +47,16 @@ rule {
     if q.requests == 0 then
       counted = "Det er ikkje registrert nokon førespurnad om pristilbod (tender.quoteRequests)."
     else
-      counted = "Berre " .. n .. (n == 1 and " lokal leverandør" or " lokale leverandørar")
-        .. " er spurd om pristilbod" .. (n > 0 and (" (" .. text.and_list(local_names) .. ")")
-          or "") .. (#q.others > 0 and ("; " .. #q.others .. " andre er ikkje lokale eller "
-          .. "manglar kommunenummer") or "") .. "." .. twice
+      local others = ""
+      if #q.others == 1 then
+        others = "; 1 annan leverandør er ikkje lokal eller manglar kommunenummer"
+      elseif #q.others > 1 then
+        others = "; " .. #q.others .. " andre er ikkje lokale eller manglar kommunenummer"
+      end
+      counted = "Berre " .. n .. (n == 1 and " lokal leverandør er spurd" or
+        " lokale leverandørar er spurde") .. " om pristilbod"
+        .. (n > 0 and (" (" .. text.and_list(local_names) .. ")") or "") .. others .. "."
+        .. twice
     end
     if justified(p.tender.local_quotes_justification) then
       return warn(counted .. " Strategien krev minst " .. params.min_local .. " lokale der "
