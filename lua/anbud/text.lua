@@ -42,6 +42,16 @@ function M.number(x)
   return out
 end
 
+-- percent_down(0.0996) --> "9,9 %": a share rounded down to a tenth of a per cent, for
+-- shares compared with a minimum (percent() would round 9.96 % up to "10 %")
+function M.percent_down(share)
+  if type(share) ~= "number" then
+    return "?"
+  end
+  local tenths = math.floor(share * 1000 + 1e-9)
+  return M.number(tenths / 10) .. " %"
+end
+
 -- pick(language, nb_text, nn_text): the text in the written language asked for
 function M.pick(language, nb_text, nn_text)
   if language == "nn" then

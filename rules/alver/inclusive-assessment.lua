@@ -53,7 +53,9 @@ rule {
     if c.inclusive.suitable and not c.inclusive_requirement then
       return warn("Kontrakten er vurdert som eigna som inkluderande kontrakt, men konkurransen "
         .. "har ikkje noko krav om inkludering (tender.inclusiveRequirement med del av dei "
-        .. "tilsette eller skildring). Set kravet inn, eller grunngje kvifor ikkje.", evidence)
+        .. "tilsette eller skildring). "
+        .. (p.stage == "planning" and "Set kravet inn i konkurransegrunnlaget før kunngjering."
+          or "Set kravet inn, eller grunngje kvifor ikkje."), evidence)
     end
     if c.inclusive.suitable then
       return pass("Inkluderande kontrakt er vurdert som eigna, og konkurransen har krav om "

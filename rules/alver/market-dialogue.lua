@@ -10,8 +10,11 @@ rule {
   stages = { "tender" },
   severity = "warning",
   applies = function(p, params)
-    return thresholds.at_least(p, params.national_threshold), "Anslått verdi er ukjend eller "
-      .. "under den nasjonale terskelverdien (" .. kr(params.national_threshold) .. ")."
+    if not thresholds.known(p) then
+      return false, "Verdien er ikkje anslått; sjå no.estimated-value."
+    end
+    return thresholds.at_least(p, params.national_threshold), "Anslått verdi " .. kr(p.value)
+      .. " er under den nasjonale terskelverdien (" .. kr(params.national_threshold) .. ")."
   end,
   check = function(p)
     local d = p.tender.market_dialogue

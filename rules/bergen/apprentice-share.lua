@@ -34,7 +34,7 @@ rule {
           trade = trade .. " (kontrakt " .. tostring(c.id) .. ")"
         end
         if row.share ~= nil and row.share < params.min_share then
-          below[#below + 1] = trade .. ": " .. percent(row.share) .. " ("
+          below[#below + 1] = trade .. ": " .. text.percent_down(row.share) .. " ("
             .. text.number(s.apprentice) .. " av " .. text.number(s.total) .. " timer)"
         end
       end

@@ -33,8 +33,11 @@ rule {
     if p.category ~= "works" and p.category ~= "services" then
       return false, "Gjelder bygge- og anleggskontrakter og tjenestekontrakter."
     end
-    return thresholds.at_least(p, params.national_threshold), "Anslått verdi er ukjent eller "
-      .. "under den nasjonale terskelverdien (" .. kr(params.national_threshold) .. ")."
+    if not thresholds.known(p) then
+      return false, "Verdien er ikke anslått; se no.estimated-value."
+    end
+    return thresholds.at_least(p, params.national_threshold), "Anslått verdi " .. kr(p.value)
+      .. " er under den nasjonale terskelverdien (" .. kr(params.national_threshold) .. ")."
   end,
   check = function(p)
     local rows, missing = {}, {}

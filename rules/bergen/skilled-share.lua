@@ -31,7 +31,8 @@ rule {
         local row = hours.plain(s, "skilled")
         rows[#rows + 1] = row
         if row.share ~= nil and row.share < params.min_share then
-          below[#below + 1] = (s.trade or "(fag ikke oppgitt)") .. ": " .. percent(row.share)
+          below[#below + 1] = (s.trade or "(fag ikke oppgitt)") .. ": "
+            .. text.percent_down(row.share)
             .. " (" .. text.number(s.skilled) .. " av " .. text.number(s.total) .. " timer)"
         end
       end
@@ -51,7 +52,7 @@ rule {
       return info("Timerapportene har ingen timer ennå (totalHours er 0).", evidence)
     end
     if share < params.min_share then
-      return fail("Bare " .. percent(share) .. " av timene (" .. text.number(t.skilled)
+      return fail("Bare " .. text.percent_down(share) .. " av timene (" .. text.number(t.skilled)
         .. " av " .. text.number(t.total) .. ") er utført av fagarbeidere; målet er minst "
         .. percent(params.min_share) .. " (bystyrets merknad 1).", evidence)
     end

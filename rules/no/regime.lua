@@ -1,5 +1,7 @@
 -- Which part of the regulation governs the procurement, from its value and category on
 -- its relevant date (RULES.md: thresholds by date, EEA threshold by category).
+local thresholds = require "anbud.thresholds"
+
 rule {
   id = "no.regime",
   title = "Hvilke regler som gjelder (terskelverdier)",
@@ -9,13 +11,12 @@ rule {
   stages = { "planning", "tender" },
   severity = "info",
   applies = function(p)
-    return type(p.value) == "number" and p.value > 0,
-      "Verdien er ikke anslått; se no.estimated-value."
+    return thresholds.known(p), "Verdien er ikke anslått; se no.estimated-value."
   end,
   check = function(p, params)
     local value = p.value
-    local works = p.category == "works"
-    local eea = works and params.eea_works or params.eea_goods_services
+    local eea, which = thresholds.eea(p, params)
+    local works = which == "eea_works"
     local regime
     if value < params.regulation_floor then
       regime = "utenfor anskaffelsesforskriften"
