@@ -3,8 +3,8 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := lua5.4 jansson
-DEBS    := pkg-config liblua5.4-dev libjansson-dev libsqlite3-dev libuv1-dev libh2o-dev lua-check jq
+PKGS    := lua5.4 jansson sqlite3
+DEBS    := pkg-config liblua5.4-dev libjansson-dev libsqlite3-dev libuv1-dev libh2o-dev lua-check jq sqlite3
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \

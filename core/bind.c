@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bind_internal.h"
+#include "sandbox.h"
 
 static char KEY_CTX, KEY_MARK;
 static char META_KEYS[K_COUNT];
@@ -198,8 +199,16 @@ static void push_field(lua_State *L, const bind_node *n, const char *key)
     char camel[128];
     const json_t *v = NULL;
     if (json_is_object(n->json)) {
-        if (snake_to_camel(key, camel, sizeof camel))
+        size_t len = 0;
+        if (snake_to_camel(key, camel, sizeof camel)) {
             v = json_object_get(n->json, camel);
+            len = strlen(camel);
+        }
+        if (!v && len > 2 && strcmp(camel + len - 2, "Id") == 0) { /* awardID, relatedLotID */
+            camel[len - 1] = 'D';
+            v = json_object_get(n->json, camel);
+            camel[len - 1] = 'd';
+        }
         if (!v)
             v = json_object_get(n->json, key);
     }
@@ -441,6 +450,15 @@ static json_t *utf8_string(const char *s, size_t n)
 static json_t *convert_table(to_json *t, int idx, int depth)
 {
     lua_State *L = t->L;
+    if (sandbox_is_frozen(L, idx)) { /* a read-only view: convert what it shows */
+        lua_getmetatable(L, idx);
+        lua_pushliteral(L, "__index");
+        lua_rawget(L, -2);
+        json_t *j = lua_type(L, -1) == LUA_TTABLE ? convert_table(t, lua_gettop(L), depth)
+                                                  : json_array();
+        lua_pop(L, 2);
+        return j;
+    }
     size_t n = lua_rawlen(L, idx);
     size_t count = 0;
     lua_pushnil(L);
@@ -448,7 +466,7 @@ static json_t *convert_table(to_json *t, int idx, int depth)
         count++;
         lua_pop(L, 1);
     }
-    if (n > 0 && count == n) {
+    if (count == n) { /* a sequence, or empty: a list */
         json_t *arr = json_array();
         for (size_t i = 1; arr && i <= n; i++) {
             lua_rawgeti(L, idx, (lua_Integer)i);

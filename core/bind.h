@@ -22,16 +22,23 @@ typedef struct engine_process {
     int64_t first_days; /* day of its first release */
 } engine_process;
 
+/* Which other processes a rule asks for; a NULL filter matches any. */
+typedef struct engine_query {
+    const char *buyer_key;    /* ocds_buyer_key of the buyer */
+    const char *municipality; /* the buyer's kommunenummer */
+    const char *except_ocid;  /* never this one (the process being evaluated) */
+} engine_query;
+
 /*
- * The read-only store rules may ask about other processes. each_of_buyer calls `each` for
- * every process whose ocds_buyer_key equals buyer_key, except the one with except_ocid;
- * the process handed to `each` is valid only during that call. Returns 0 or a negative
- * ANBUD_E* code (a nonzero return from `each` stops the walk and is returned).
+ * The read-only store rules may ask about other processes. each_process calls `each` for
+ * every process matching q; the process handed to `each` is valid only during that call.
+ * Returns 0 or a negative ANBUD_E* code (a nonzero return from `each` stops the walk and
+ * is returned).
  */
 typedef struct engine_store {
     void *ctx;
-    int (*each_of_buyer)(void *ctx, const char *buyer_key, const char *except_ocid,
-                         int (*each)(void *arg, const engine_process *p), void *arg);
+    int (*each_process)(void *ctx, const engine_query *q,
+                        int (*each)(void *arg, const engine_process *p), void *arg);
 } engine_store;
 
 /* A process held for the objects of one evaluation. */

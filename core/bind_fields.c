@@ -231,20 +231,35 @@ static int hold_process(void *arg, const engine_process *p)
     return 0;
 }
 
-/* p:others(): the other processes of the same buyer, as procurement objects. */
+/*
+ * p:others(): the other processes of the same buyer; p:others{municipality = "4601"}: the
+ * processes of the buyers in that kommunenummer (a cooperation's host, say). As
+ * procurement objects.
+ */
 static int m_others(lua_State *L)
 {
     const bind_node *n = bind_check_node(L, 1);
     if (n->kind != K_PROCUREMENT)
         return luaL_error(L, "others() is a method of a procurement");
     bind_context *ctx = bind_ctx(L);
-    lua_newtable(L);
     char key[256];
-    ocds_buyer_key(n->json, key, sizeof key);
-    if (!ctx->store || !key[0])
+    engine_query q = {NULL, NULL, n->proc->ocid};
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_getfield(L, 2, "municipality");
+        q.municipality = lua_tostring(L, -1); /* kept alive on the stack */
+        if (!q.municipality || !kommunenr_valid(q.municipality))
+            return luaL_error(L, "others{municipality = ...}: give a kommunenummer");
+    } else if (!lua_isnoneornil(L, 2)) {
+        return luaL_error(L, "others(filter): the filter must be a table");
+    } else {
+        ocds_buyer_key(n->json, key, sizeof key);
+        q.buyer_key = key;
+    }
+    lua_newtable(L);
+    if (!ctx->store || (q.buyer_key && !key[0]))
         return 1;
     size_t first = ctx->n_held;
-    if (ctx->store->each_of_buyer(ctx->store->ctx, key, n->proc->ocid, hold_process, ctx) != 0)
+    if (ctx->store->each_process(ctx->store->ctx, &q, hold_process, ctx) != 0)
         return luaL_error(L, "others(): the store could not be read");
     for (size_t i = first; i < ctx->n_held; i++) {
         bind_push_procurement(L, ctx->held[i]);

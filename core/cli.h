@@ -40,9 +40,17 @@ engine *cli_engine(const cli_opts *o, int *status);
 /* Maps an ANBUD_E* code to an exit status. */
 int cli_status(int code);
 
-/* Writes one process's verdicts as text (the `check` format). */
-void cli_print_verdicts(FILE *f, const char *ocid, const char *stage, const ruleset *set,
-                        const verdict_list *l);
+/* Writes one process document ({"ocid","stage","ruleset","results"}) as text. */
+void cli_print_process(FILE *f, const json_t *process, const char *language);
+/* Prints a JSON document on stdout; EXIT_INTERNAL when writing fails. */
+int cli_print_json(const json_t *doc);
+
+int cmd_import(int argc, char **argv);
+int cmd_advance(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_protocol(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 

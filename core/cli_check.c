@@ -32,12 +32,13 @@ static int print_process(void *arg, const ocds_process *p, const ruleset *set,
 {
     check_output *out = arg;
     out->findings |= report_has_findings(verdicts);
-    if (!out->json) {
-        cli_print_verdicts(stdout, p->ocid, ocds_stage_name(p->stage), set, verdicts);
-        return 0;
-    }
     json_t *pj = report_process_json(p->ocid, ocds_stage_name(p->stage), ruleset_id(set),
                                      verdicts);
+    if (pj && !out->json) {
+        cli_print_process(stdout, pj, ruleset_language(set));
+        json_decref(pj);
+        return 0;
+    }
     return !pj || json_array_append_new(out->processes, pj) ? ANBUD_EINTERNAL : 0;
 }
 
@@ -71,10 +72,8 @@ int cmd_check(int argc, char **argv)
         rc = check_processes(e, &set, o.ruleset, o.now_days, print_process, &out, &err);
     if (!rc && o.json) {
         json_t *doc = json_pack("{s:O}", "processes", out.processes);
-        if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+        if (!doc || cli_print_json(doc) != 0)
             rc = err_set(&err, ANBUD_EINTERNAL, "writing the output failed");
-        else
-            fputc('\n', stdout);
         json_decref(doc);
     }
     if (rc > 0 || rc < -1) {

@@ -1,37 +1,60 @@
 /*
- * cli_output: verdicts as people read them (text) and as programs read them (JSON).
+ * cli_output: verdicts as people read them. Works on the JSON process document
+ * (report_process_json, store_show), so `check` and `show` print alike.
  */
 #include <string.h>
 
 #include "cli.h"
 
-static const char *outcome_label(outcome o)
+static const char *label(const char *name)
 {
-    static const char *const labels[] = {"PASS", "FAIL", "WARN", "INFO", "NA", "ERROR"};
-    return labels[o];
+    static const char *const names[][2] = {{"pass", "PASS"}, {"fail", "FAIL"}, {"warn", "WARN"},
+                                           {"info", "INFO"}, {"na", "NA"},     {"error", "ERROR"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (name && strcmp(name, names[i][0]) == 0)
+            return names[i][1];
+    return "?";
 }
 
-void cli_print_verdicts(FILE *f, const char *ocid, const char *stage, const ruleset *set,
-                        const verdict_list *l)
+static const char *str(const json_t *o, const char *key)
 {
-    int nn = strcmp(ruleset_language(set), "nn") == 0;
-    fprintf(f, "%s  (%s: %s, %s: %s)\n", ocid, nn ? "fase" : "fase", stage,
-            nn ? "regelsett" : "regelsett", ruleset_id(set));
-    size_t counts[OUTCOME_COUNT] = {0};
-    size_t width = 0;
-    for (size_t i = 0; i < l->n; i++)
-        if (strlen(l->items[i].rule) > width)
-            width = strlen(l->items[i].rule);
-    for (size_t i = 0; i < l->n; i++) {
-        const verdict *v = &l->items[i];
-        counts[v->outcome]++;
-        fprintf(f, "  %-14s %-5s  %-*s  %s\n", ocds_stage_name(v->stage), outcome_label(v->outcome),
-                (int)width, v->rule, v->message);
-        if (v->outcome == OUTCOME_FAIL || v->outcome == OUTCOME_WARN)
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+void cli_print_process(FILE *f, const json_t *process, const char *language)
+{
+    int nn = language && strcmp(language, "nn") == 0;
+    const json_t *results = json_object_get(process, "results");
+    fprintf(f, "%s  (fase: %s, regelsett: %s)\n", str(process, "ocid"), str(process, "stage"),
+            str(process, "ruleset"));
+    size_t counts[OUTCOME_COUNT] = {0}, width = 0, i;
+    const json_t *r;
+    json_array_foreach(results, i, r)
+    {
+        if (strlen(str(r, "rule")) > width)
+            width = strlen(str(r, "rule"));
+    }
+    json_array_foreach(results, i, r)
+    {
+        int o = outcome_parse(str(r, "outcome"));
+        if (o >= 0)
+            counts[o]++;
+        fprintf(f, "  %-14s %-5s  %-*s  %s\n", str(r, "stage"), label(str(r, "outcome")),
+                (int)width, str(r, "rule"), str(r, "message"));
+        if (o == OUTCOME_FAIL || o == OUTCOME_WARN)
             fprintf(f, "  %-14s %-5s  %-*s  %s: %s\n", "", "", (int)width, "",
-                    nn ? "Kjelde" : "Kilde", v->source);
+                    nn ? "Kjelde" : "Kilde", str(r, "source"));
     }
     fprintf(f, "  = %zu pass, %zu fail, %zu warn, %zu info, %zu na, %zu error\n\n",
             counts[OUTCOME_PASS], counts[OUTCOME_FAIL], counts[OUTCOME_WARN], counts[OUTCOME_INFO],
             counts[OUTCOME_NA], counts[OUTCOME_ERROR]);
+}
+
+int cli_print_json(const json_t *doc)
+{
+    if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+        return EXIT_INTERNAL;
+    fputc('\n', stdout);
+    return 0;
 }

@@ -60,7 +60,11 @@ engine *engine_new(const char *lua_dir, const char *rules_dir, const sandbox_lim
         free(e);
         return NULL;
     }
-    *code = ruleset_load_all(e, rules_dir, err);
+    char library[4200];
+    snprintf(library, sizeof library, "%s/anbud", lua_dir);
+    *code = ruleset_hash_folder(library, e->library_hash, err);
+    if (!*code)
+        *code = ruleset_load_all(e, rules_dir, err);
     if (*code) {
         engine_free(e);
         return NULL;
@@ -118,6 +122,7 @@ const char *ruleset_id(const ruleset *s) { return s->id; }
 const char *ruleset_name(const ruleset *s) { return s->name; }
 const char *ruleset_dir(const ruleset *s) { return s->dir; }
 const char *ruleset_language(const ruleset *s) { return s->language; }
+const char *ruleset_version(const ruleset *s) { return s->version; }
 size_t ruleset_order_count(const ruleset *s) { return s->n_order; }
 const ruleset *ruleset_order_at(const ruleset *s, size_t i) { return s->order[i]; }
 size_t ruleset_municipality_count(const ruleset *s) { return s->n_municipalities; }

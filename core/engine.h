@@ -78,6 +78,9 @@ const char *ruleset_id(const ruleset *s);
 const char *ruleset_name(const ruleset *s);
 const char *ruleset_dir(const ruleset *s);
 const char *ruleset_language(const ruleset *s); /* "nb" or "nn" */
+/* A fingerprint of every file the set runs (its sets in order and the library): verdicts
+ * record it, so an audit can tell which version of the rules decided. */
+const char *ruleset_version(const ruleset *s);
 /* The sets whose rules it holds, in resolution order (its ancestors first, itself last). */
 size_t ruleset_order_count(const ruleset *s);
 const ruleset *ruleset_order_at(const ruleset *s, size_t i);

@@ -47,11 +47,14 @@ struct ruleset {
     const disabled_rule **all_disabled; /* in force after layering */
     size_t n_all_disabled;
     int manifest_ref;      /* registry reference to the manifest table */
+    char own_hash[33];     /* fingerprint of its own files (manifest, rules, lib/) */
+    char version[33];      /* fingerprint of every file it runs: the sets in order, lua/ */
     int visit;             /* graph walk: 0 new, 1 on the path, 2 done */
 };
 
 struct engine {
     sandbox *sb;
+    char library_hash[33]; /* fingerprint of lua/anbud/ */
     bind_context bind;
     ruleset **sets;
     size_t n_sets;
@@ -66,6 +69,8 @@ int luaapi_resolve_params(lua_State *L);
 
 /* ruleset.c */
 int ruleset_load_all(engine *e, const char *rules_dir, anbud_err *err);
+/* Fingerprints every .lua file directly in dir into out ("" when there is none). */
+int ruleset_hash_folder(const char *dir, char out[33], anbud_err *err);
 void ruleset_free_all(engine *e);
 
 #endif

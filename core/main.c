@@ -21,12 +21,19 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  check FILE...        evaluate documents without storing them; print the verdicts\n"
+    "  import FILE...       store releases, advance stages, record every verdict\n"
+    "  advance OCID STAGE   move a stored process; failing gate rules refuse the move\n"
+    "  show OCID            a stored process and its latest verdicts\n"
+    "  history OCID         every event and verdict of a process, oldest first\n"
+    "  list                 stored processes by municipality, stage and outcome\n"
+    "  protocol OCID        the procurement protocol (Markdown, HTML or JSON)\n"
     "  rules list           list rule sets after layering, with every rule\n"
     "  rules lint           check that every rule file and manifest loads\n"
     "  rules test [SET...]  run each rule set's own tests (rules/<set>/tests/*.json)\n"
     "\n"
     "options for every command:\n"
     "  --rules DIR     rule sets folder (default: $ANBUD_RULES or the in-tree rules/)\n"
+    "  --db PATH       the SQLite store (default: anbud.db)\n"
     "  --ruleset ID    use this rule set instead of the one serving the buyer\n"
     "  --json          machine-readable output\n"
     "  --now DATE      the date rules see as today (YYYY-MM-DD; default: today)\n"
@@ -169,10 +176,17 @@ int main(int argc, char **argv)
         fputs(USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
     }
-    if (strcmp(argv[1], "check") == 0)
-        return cmd_check(argc - 2, argv + 2);
-    if (strcmp(argv[1], "rules") == 0)
-        return cmd_rules(argc - 2, argv + 2);
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } commands[] = {
+        {"check", cmd_check}, {"rules", cmd_rules},     {"import", cmd_import},
+        {"advance", cmd_advance}, {"show", cmd_show},   {"history", cmd_history},
+        {"list", cmd_list},   {"protocol", cmd_protocol},
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 2, argv + 2);
     fprintf(stderr, "anbud: unknown command '%s' (see anbud --help)\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -6,17 +6,20 @@
 
 #include <string.h>
 
-static int each_of_buyer(void *ctx, const char *buyer_key, const char *except_ocid,
-                         int (*each)(void *arg, const engine_process *p), void *arg)
+static int each_process(void *ctx, const engine_query *q,
+                        int (*each)(void *arg, const engine_process *p), void *arg)
 {
     const ocds_set *set = ctx;
     char key[256];
     for (size_t i = 0; i < set->n; i++) {
         const ocds_process *p = &set->items[i];
-        if (strcmp(p->ocid, except_ocid) == 0)
+        if (q->except_ocid && strcmp(p->ocid, q->except_ocid) == 0)
             continue;
         ocds_buyer_key(p->compiled, key, sizeof key);
-        if (strcmp(key, buyer_key) != 0)
+        if (q->buyer_key && strcmp(key, q->buyer_key) != 0)
+            continue;
+        const char *code = ocds_buyer_municipality(p->compiled);
+        if (q->municipality && (!code || strcmp(code, q->municipality) != 0))
             continue;
         engine_process ep = {p->ocid, p->compiled, p->stage, p->first_days};
         int rc = each(arg, &ep);
@@ -28,6 +31,6 @@ static int each_of_buyer(void *ctx, const char *buyer_key, const char *except_oc
 
 engine_store memstore_over(const ocds_set *set)
 {
-    engine_store s = {(void *)set, each_of_buyer};
+    engine_store s = {(void *)set, each_process};
     return s;
 }

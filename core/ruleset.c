@@ -555,6 +555,16 @@ static int layer(engine *e, ruleset *s, anbud_err *err)
     int rc = visit(e, s, s, err);
     if (rc)
         return rc;
+    sbuf acc = {0};
+    int bad = sbuf_adds(&acc, e->library_hash);
+    for (size_t i = 0; i < s->n_order; i++)
+        bad |= sbuf_adds(&acc, s->order[i]->own_hash);
+    if (bad) {
+        sbuf_free(&acc);
+        return err_set(err, ANBUD_EINTERNAL, "out of memory");
+    }
+    hash_hex(acc.data, acc.len, s->version);
+    sbuf_free(&acc);
     size_t n_dis = 0, n_rules = 0;
     for (size_t i = 0; i < s->n_order; i++) {
         n_dis += s->order[i]->n_disabled;
@@ -595,6 +605,12 @@ static int is_lua_file(const struct dirent *d)
            strcmp(d->d_name, "ruleset.lua") != 0;
 }
 
+static int is_lua_or_manifest(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+    return d->d_name[0] != '.' && n > 4 && strcmp(d->d_name + n - 4, ".lua") == 0;
+}
+
 static int is_visible(const struct dirent *d)
 {
     return d->d_name[0] != '.';
@@ -605,6 +621,32 @@ static void free_names(struct dirent **names, int n)
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);
+}
+
+int ruleset_hash_folder(const char *dir, char out[33], anbud_err *err)
+{
+    struct dirent **names;
+    sbuf acc = {0};
+    int n = scandir(dir, &names, is_lua_or_manifest, alphasort);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char path[4400], h[33];
+        char *text = NULL;
+        size_t len = 0;
+        if (!rc && snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name) < (int)sizeof path &&
+            !(rc = file_read(path, &text, &len, err))) {
+            hash_hex(text, len, h);
+            if (sbuf_adds(&acc, names[i]->d_name) || sbuf_adds(&acc, h))
+                rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+        }
+        free(text);
+        free(names[i]);
+    }
+    if (n >= 0)
+        free(names);
+    hash_hex(acc.data ? acc.data : "", acc.len, out);
+    sbuf_free(&acc);
+    return rc;
 }
 
 static int load_set(engine *e, const char *rules_dir, const char *id, anbud_err *err)
@@ -625,8 +667,15 @@ static int load_set(engine *e, const char *rules_dir, const char *id, anbud_err 
     if (!(s->id = xstrdup(id)) || !(s->dir = xstrdup(dir)))
         return err_set(err, ANBUD_EINTERNAL, "out of memory");
     int rc = read_manifest(e, s, path, lib, err);
+    char dir_hash[33], lib_hash[33], both[80];
+    if (!rc)
+        rc = ruleset_hash_folder(dir, dir_hash, err);
+    if (!rc)
+        rc = ruleset_hash_folder(lib, lib_hash, err);
     if (rc)
         return rc;
+    snprintf(both, sizeof both, "%s%s", dir_hash, lib_hash);
+    hash_hex(both, strlen(both), s->own_hash);
     struct dirent **names;
     int n = scandir(dir, &names, is_lua_file, alphasort);
     if (n < 0)

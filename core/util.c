@@ -20,6 +20,7 @@ int err_set(anbud_err *err, int code, const char *fmt, ...)
     if (err) {
         va_list ap;
         va_start(ap, fmt);
+        err->code = code;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
     }
@@ -349,4 +350,31 @@ char *xstrdup(const char *s)
     if (copy)
         memcpy(copy, s, n);
     return copy;
+}
+
+/*
+ * FNV-1a over two 64-bit lanes with different offsets, as 32 hex digits. Not a
+ * cryptographic hash: it tells whether a release or a rule file changed, and anbud never
+ * trusts it alone (a release is also identified by its ocid and id).
+ */
+void hash_hex(const char *s, size_t n, char out[33])
+{
+    uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+        b = (b ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+        b ^= b >> 29;
+    }
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+}
+
+void time_now_iso(char out[21])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, 21, "1970-01-01T00:00:00Z");
+        return;
+    }
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -18,6 +18,7 @@ enum {
 
 /* An error message owned by the caller; functions that fail fill it. */
 typedef struct anbud_err {
+    int code; /* the ANBUD_E* code err_set was given */
     char msg[1024];
 } anbud_err;
 
@@ -66,6 +67,12 @@ int kommunenr_valid(const char *s);
 
 /* Reads a whole file into a NUL-terminated heap buffer. Returns 0 or an ANBUD_E* code. */
 int file_read(const char *path, char **out, size_t *len, anbud_err *err);
+
+/* A 128-bit content fingerprint of s as 32 hex digits (not cryptographic). */
+void hash_hex(const char *s, size_t n, char out[33]);
+
+/* The current time in UTC as "YYYY-MM-DDThh:mm:ssZ". */
+void time_now_iso(char out[21]);
 
 /* strdup that reports failure by returning NULL; never called with NULL. */
 char *xstrdup(const char *s);

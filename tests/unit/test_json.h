@@ -46,7 +46,7 @@ static inline int rd(ocds_batch *b, const char *name, const char *s, anbud_err *
 static inline int refused(const char *name, const char *s, const char *want)
 {
     ocds_batch b = {0};
-    anbud_err err = {{0}};
+    anbud_err err = {0};
     int rc = rd(&b, name, s, &err);
     int ok = rc == ANBUD_EINPUT && b.n == 0 && strstr(err.msg, want) != NULL;
     if (!ok)
@@ -59,7 +59,7 @@ static inline int refused(const char *name, const char *s, const char *want)
 static inline int accepted(const char *s)
 {
     ocds_batch b = {0};
-    anbud_err err = {{0}};
+    anbud_err err = {0};
     int rc = rd(&b, "t.json", s, &err);
     if (rc != ANBUD_OK || b.n != 1)
         fprintf(stderr, "  rc %d, %zu read, message: %s\n", rc, b.n, err.msg);

@@ -351,7 +351,7 @@ static void test_out_of_memory(void)
     ocds_set set = {0};
     anbud_err err;
     int read_failures = 0, group_failures = 0, rc = -1, bad = 0, first_rc = 0;
-    anbud_err first = {{0}};
+    anbud_err first = {0};
     json_set_alloc_funcs(failing_malloc, free);
     for (long limit = 0; rc != ANBUD_OK && !bad && limit < 100000; limit++) {
         allocs_left = limit;

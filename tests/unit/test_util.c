@@ -14,7 +14,7 @@
 
 static void test_err_set_formats_and_returns_code(void)
 {
-    anbud_err err = {{0}};
+    anbud_err err = {0};
     CHECK_INT(err_set(&err, ANBUD_EINPUT, "%s: line %d", "a.json", 3), ANBUD_EINPUT);
     CHECK_STR(err.msg, "a.json: line 3");
 }

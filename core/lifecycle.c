@@ -1,0 +1,345 @@
+/*
+ * lifecycle: import, accept, evaluate and advance over the store. Two steps underlie all
+ * of them: accepting a release (validate its place in the process, store the event and
+ * the compiled process) and evaluating an event (the rules of its stage against the
+ * process as it stood after it; verdicts and the done-mark written together).
+ */
+#include "lifecycle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A process during a transaction: what is stored, plus what this input added. */
+typedef struct process_state {
+    const char *ocid;
+    json_t *compiled;
+    ocds_stage stage;
+    int64_t first_days;
+    int exists;
+    char ruleset[128]; /* the set it is checked with ("" for a new process) */
+} process_state;
+
+static int load_state(store *s, const char *ocid, int64_t first_days, process_state *ps,
+                      anbud_err *err)
+{
+    stored_process sp;
+    int rc = store_load_process(s, ocid, &sp, err);
+    if (rc < 0)
+        return rc;
+    ps->ocid = ocid;
+    ps->exists = rc == 0;
+    ps->compiled = ps->exists ? sp.compiled : json_object();
+    ps->stage = ps->exists ? sp.stage : STAGE_NONE;
+    ps->first_days = ps->exists ? sp.first_days : first_days;
+    snprintf(ps->ruleset, sizeof ps->ruleset, "%s", ps->exists ? sp.ruleset : "");
+    return ps->compiled ? 0 : err_set(err, ANBUD_EINTERNAL, "out of memory");
+}
+
+/* The set a process is checked with: the one forced, else its buyer's (else `no`). */
+static const ruleset *pick_set(const engine *e, const char *forced_set, const char *ocid,
+                               const json_t *compiled, anbud_err *err)
+{
+    const ruleset *set = forced_set && forced_set[0] ? engine_ruleset_by_id(e, forced_set)
+                                                     : engine_ruleset_for_process(e, compiled);
+    if (!set)
+        err_set(err, ANBUD_EINPUT, "%s: %s", ocid,
+                forced_set && forced_set[0]
+                    ? "its rule set is not loaded"
+                    : "no rule set serves the buyer's kommunenummer and there is no 'no'");
+    return set;
+}
+
+/* Stores one event of ps (already merged) and the process itself. */
+static int store_step(store *s, const engine *e, const char *forced_set, process_state *ps,
+                      const char *kind, const char *release_id, const char *date,
+                      const char *hash, const char *body, int64_t *event_id, anbud_err *err)
+{
+    const ruleset *set = pick_set(e, forced_set, ps->ocid, ps->compiled, err);
+    if (!set)
+        return ANBUD_EINPUT;
+    snprintf(ps->ruleset, sizeof ps->ruleset, "%s", ruleset_id(set));
+    int rc = store_save_process(s, ps->ocid, ps->compiled, ps->stage, ps->first_days,
+                                ps->ruleset, err);
+    if (!rc)
+        rc = store_add_event(s, ps->ocid, kind, release_id, date, ps->stage, hash, body,
+                             event_id, err);
+    ps->exists = 1;
+    return rc;
+}
+
+int lifecycle_evaluate_event(store *s, engine *e, int64_t event_id, int64_t now_days,
+                             verdict_list *out, anbud_err *err)
+{
+    stored_event ev;
+    int rc = store_load_event(s, event_id, &ev, err);
+    if (rc)
+        return rc;
+    const ruleset *set = pick_set(e, ev.ruleset, ev.ocid, ev.compiled, err);
+    engine_store view = store_engine_view(s);
+    engine_process ep = {ev.ocid, ev.compiled, ev.stage, ev.first_days};
+    rc = set ? engine_evaluate(e, set, &ep, ev.stage, now_days, &view, out, err) : ANBUD_EINPUT;
+    if (!rc)
+        rc = store_add_verdicts(s, event_id, ev.ocid, ruleset_id(set), ruleset_version(set), out,
+                                err);
+    json_decref(ev.compiled);
+    return rc;
+}
+
+/* Canonical text of a release and its fingerprint. */
+static char *canonical(const json_t *release, char hash[33])
+{
+    char *text = json_dumps(release, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text)
+        hash_hex(text, strlen(text), hash);
+    return text;
+}
+
+/* Refuses a release dated before the newest one the process holds. */
+static int check_date(const process_state *ps, const ocds_release *r, anbud_err *err)
+{
+    int64_t newest;
+    const char *d = json_string_value(json_object_get(ps->compiled, "date"));
+    if (ps->exists && d && date_parse(d, NULL, &newest) == 0 && r->secs < newest)
+        return err_set(err, ANBUD_EINPUT,
+                       "%s: release '%s' of %s is dated %s, before the newest stored release "
+                       "(%s); anbud applies releases in date order",
+                       r->where, r->id, ps->ocid,
+                       json_string_value(json_object_get(r->json, "date")), d);
+    return 0;
+}
+
+/* Appends an id to the list of new events. */
+static int push_id(accepted_events *ids, int64_t id)
+{
+    if (ids->n == ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 16;
+        int64_t *grown = realloc(ids->ids, cap * sizeof *grown);
+        if (!grown)
+            return ANBUD_EINTERNAL;
+        ids->ids = grown;
+        ids->cap = cap;
+    }
+    ids->ids[ids->n++] = id;
+    return 0;
+}
+
+/* Accepts the releases of one process (within the caller's transaction). */
+static int accept_process(store *s, const engine *e, const ocds_process *p,
+                          const char *forced_set, accepted_events *ids, import_stats *stats,
+                          anbud_err *err)
+{
+    process_state ps;
+    int rc = load_state(s, p->ocid, p->first_days, &ps, err);
+    for (size_t i = 0; i < p->n && !rc; i++) {
+        const ocds_release *r = p->releases[i];
+        char hash[33];
+        char *body = canonical(r->json, hash);
+        int state = STORE_NEW;
+        const char *id = r->id[0] ? r->id : hash;
+        stats->releases++;
+        rc = body ? store_release_state(s, p->ocid, id, hash, &state, err)
+                  : err_set(err, ANBUD_EINTERNAL, "out of memory");
+        if (!rc && state == STORE_CONFLICT)
+            rc = err_set(err, ANBUD_EINPUT, "%s: release '%s' of %s is already stored with "
+                                            "other content; a release id names one release",
+                         r->where, id, p->ocid);
+        if (!rc && state == STORE_SAME)
+            stats->duplicates++;
+        if (!rc && state == STORE_NEW)
+            rc = check_date(&ps, r, err);
+        if (!rc && state == STORE_NEW)
+            rc = ocds_apply(ps.compiled, &ps.stage, r, err);
+        int64_t event_id;
+        if (!rc && state == STORE_NEW)
+            rc = store_step(s, e, forced_set ? forced_set : ps.ruleset, &ps, "release", id,
+                            json_string_value(json_object_get(r->json, "date")), hash, body,
+                            &event_id, err);
+        if (!rc && state == STORE_NEW) {
+            stats->stored++;
+            rc = push_id(ids, event_id) ? err_set(err, ANBUD_EINTERNAL, "out of memory") : 0;
+        }
+        free(body);
+    }
+    json_decref(ps.compiled);
+    return rc;
+}
+
+static int accept_all(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
+                      accepted_events *ids, import_stats *stats, anbud_err *err)
+{
+    ocds_set set = {0};
+    int rc = ocds_group(batch, &set, err);
+    for (size_t i = 0; i < set.n && !rc; i++)
+        rc = accept_process(s, e, &set.items[i], forced_set, ids, stats, err);
+    ocds_set_free(&set);
+    return rc;
+}
+
+int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
+                     accepted_events *ids, import_stats *stats, anbud_err *err)
+{
+    memset(stats, 0, sizeof *stats);
+    int rc = store_begin(s, err);
+    if (!rc)
+        rc = accept_all(s, e, batch, forced_set, ids, stats, err);
+    if (!rc)
+        rc = store_commit(s, err);
+    if (rc) {
+        store_rollback(s);
+        ids->n = 0;
+    }
+    return rc;
+}
+
+int lifecycle_import(store *s, engine *e, const ocds_batch *batch, const char *forced_set,
+                     int64_t now_days, import_stats *stats, anbud_err *err)
+{
+    accepted_events ids = {0};
+    memset(stats, 0, sizeof *stats);
+    int rc = store_begin(s, err);
+    if (!rc)
+        rc = accept_all(s, e, batch, forced_set, &ids, stats, err);
+    for (size_t i = 0; i < ids.n && !rc; i++) {
+        verdict_list verdicts = {0};
+        rc = lifecycle_evaluate_event(s, e, ids.ids[i], now_days, &verdicts, err);
+        stats->verdicts += verdicts.n;
+        for (size_t k = 0; k < verdicts.n; k++)
+            stats->findings += verdicts.items[k].outcome == OUTCOME_FAIL ||
+                               verdicts.items[k].outcome == OUTCOME_ERROR;
+        verdict_list_free(&verdicts);
+    }
+    if (!rc)
+        rc = store_commit(s, err);
+    if (rc)
+        store_rollback(s);
+    free(ids.ids);
+    return rc;
+}
+
+int lifecycle_evaluate_pending(store *s, engine *e, int64_t now_days, size_t max, size_t *done,
+                               anbud_err *err)
+{
+    int64_t ids[64];
+    size_t n = 0;
+    *done = 0;
+    int rc = store_pending(s, max < 64 ? max : 64, ids, &n, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        verdict_list verdicts = {0};
+        rc = store_begin(s, err);
+        if (!rc)
+            rc = lifecycle_evaluate_event(s, e, ids[i], now_days, &verdicts, err);
+        if (!rc)
+            rc = store_commit(s, err);
+        if (rc)
+            store_rollback(s);
+        else
+            (*done)++;
+        verdict_list_free(&verdicts);
+    }
+    return rc;
+}
+
+/* Copies the gate verdicts that fail (or error) into refusals, their ids into ids. */
+static int failing_gates(const verdict_list *l, verdict_list *refusals, json_t *ids)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const verdict *v = &l->items[i];
+        if (!v->gate || (v->outcome != OUTCOME_FAIL && v->outcome != OUTCOME_ERROR))
+            continue;
+        if (json_array_append_new(ids, json_string(v->rule)))
+            return ANBUD_EINTERNAL;
+        if (refusals->n == refusals->cap) {
+            size_t cap = refusals->cap ? refusals->cap * 2 : 8;
+            verdict *grown = realloc(refusals->items, cap * sizeof *grown);
+            if (!grown)
+                return ANBUD_EINTERNAL;
+            refusals->items = grown;
+            refusals->cap = cap;
+        }
+        verdict *c = &refusals->items[refusals->n];
+        *c = *v;
+        c->rule = xstrdup(v->rule);
+        c->message = xstrdup(v->message);
+        c->source = xstrdup(v->source);
+        c->evidence = json_incref(v->evidence);
+        refusals->n++;
+        if (!c->rule || !c->message || !c->source)
+            return ANBUD_EINTERNAL;
+    }
+    return 0;
+}
+
+/* Merges the release of an advance (one release of this process at stage `to`). */
+static int apply_release(const advance_request *req, process_state *ps, const ocds_release **out,
+                         anbud_err *err)
+{
+    const ocds_batch *b = req->release;
+    if (b->n != 1)
+        return err_set(err, ANBUD_EINPUT, "--release: give one release, not %zu", b->n);
+    const ocds_release *r = &b->items[0];
+    if (strcmp(r->ocid, req->ocid) != 0)
+        return err_set(err, ANBUD_EINPUT, "%s: the release is for %s, not %s", r->where, r->ocid,
+                       req->ocid);
+    if (r->stage != req->to)
+        return err_set(err, ANBUD_EINPUT, "%s: the release is a %s release, not %s", r->where,
+                       ocds_stage_name(r->stage), ocds_stage_name(req->to));
+    *out = r;
+    int rc = check_date(ps, r, err);
+    return rc ? rc : ocds_apply(ps->compiled, &ps->stage, r, err);
+}
+
+int lifecycle_advance(store *s, engine *e, const advance_request *req, verdict_list *refusals,
+                      anbud_err *err)
+{
+    process_state ps = {0};
+    verdict_list verdicts = {0};
+    json_t *gate_ids = json_array();
+    char hash[33], id[64], now[21], *body = NULL;
+    const ocds_release *r = NULL;
+    time_now_iso(now);
+    int rc = gate_ids ? store_begin(s, err) : err_set(err, ANBUD_EINTERNAL, "out of memory");
+    if (!rc)
+        rc = load_state(s, req->ocid, 0, &ps, err);
+    if (!rc && !ps.exists)
+        rc = err_set(err, ANBUD_EINPUT, "no process '%s' in the store", req->ocid);
+    ocds_stage from = ps.stage;
+    if (!rc && req->to < ps.stage)
+        rc = err_set(err, ANBUD_EINPUT, "%s is at %s: moving back to %s is refused", req->ocid,
+                     ocds_stage_name(ps.stage), ocds_stage_name(req->to));
+    if (!rc && req->release)
+        rc = apply_release(req, &ps, &r, err);
+    if (!rc && r)
+        rc = (body = canonical(r->json, hash)) ? 0 : err_set(err, ANBUD_EINTERNAL, "out of memory");
+    if (!rc && !r) { /* a move without a release: the event is the move itself */
+        ps.stage = req->to;
+        snprintf(id, sizeof id, "advance-%s-%s", ocds_stage_name(req->to), now);
+        hash_hex(id, strlen(id), hash);
+    }
+    int64_t event_id = 0;
+    if (!rc)
+        rc = store_step(s, e, ps.ruleset, &ps, r ? "release" : "advance", r ? r->id : id,
+                        r ? json_string_value(json_object_get(r->json, "date")) : now, hash, body,
+                        &event_id, err);
+    if (!rc)
+        rc = lifecycle_evaluate_event(s, e, event_id, req->now_days, &verdicts, err);
+    if (!rc && failing_gates(&verdicts, refusals, gate_ids))
+        rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+    int refused = !rc && refusals->n > 0 && !req->force_reason;
+    if (!rc && refusals->n > 0 && req->force_reason) {
+        char *rules = json_dumps(gate_ids, JSON_COMPACT);
+        rc = rules ? store_add_forced_move(s, req->ocid, event_id, from, req->to,
+                                           req->by ? req->by : "unknown", req->force_reason,
+                                           rules, err)
+                   : err_set(err, ANBUD_EINTERNAL, "out of memory");
+        free(rules);
+    }
+    if (!rc && !refused)
+        rc = store_commit(s, err);
+    if (rc || refused)
+        store_rollback(s);
+    free(body);
+    verdict_list_free(&verdicts);
+    json_decref(gate_ids);
+    json_decref(ps.compiled);
+    return rc ? rc : refused;
+}

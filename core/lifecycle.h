@@ -1,0 +1,79 @@
+/*
+ * lifecycle: moving stored processes through their stages. `import` stores releases,
+ * advances each process in date order and records the verdicts of every stage it enters;
+ * `advance` moves one process, refused when a gate rule fails unless forced with a
+ * reason. Each runs in one transaction: on any error nothing of it is stored. Knows store,
+ * engine and ocds.
+ */
+#ifndef ANBUD_LIFECYCLE_H
+#define ANBUD_LIFECYCLE_H
+
+#include "engine.h"
+#include "store.h"
+
+typedef struct import_stats {
+    size_t releases;   /* read from the input */
+    size_t stored;     /* new events */
+    size_t duplicates; /* already stored with the same content */
+    size_t verdicts;
+    size_t findings;   /* fail or error verdicts */
+} import_stats;
+
+/*
+ * Imports the releases of one input. A release already stored with the same content is
+ * skipped; one stored with the same id but other content, one dated before what the
+ * process already holds, or one that moves its process backward is ANBUD_EINPUT, and the
+ * whole input is rolled back. forced_set may name a set (else the buyer's).
+ */
+int lifecycle_import(store *s, engine *e, const ocds_batch *batch, const char *forced_set,
+                     int64_t now_days, import_stats *stats, anbud_err *err);
+
+/* Ids of the events an input added. */
+typedef struct accepted_events {
+    int64_t *ids;
+    size_t n, cap;
+} accepted_events;
+
+/*
+ * The service's first step: stores the releases of one input as events not yet evaluated
+ * (with the same checks as import), in one transaction, and appends the new event ids.
+ * When it returns 0 the events are durable. stats->verdicts stays 0.
+ */
+int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
+                     accepted_events *ids, import_stats *stats, anbud_err *err);
+
+/*
+ * Evaluates one stored event: the rules of its stage against its process as it stood
+ * after it; writes the verdicts and marks it evaluated (inside the caller's transaction).
+ * The verdicts are appended to out.
+ */
+int lifecycle_evaluate_event(store *s, engine *e, int64_t event_id, int64_t now_days,
+                             verdict_list *out, anbud_err *err);
+
+/*
+ * Evaluates up to max events stored but not yet evaluated, oldest first, each in its own
+ * transaction (after a crash, this finishes what was accepted). *done counts them.
+ */
+int lifecycle_evaluate_pending(store *s, engine *e, int64_t now_days, size_t max, size_t *done,
+                               anbud_err *err);
+
+/* What an advance asks for. */
+typedef struct advance_request {
+    const char *ocid;
+    ocds_stage to;
+    const ocds_batch *release; /* NULL, or one release of this process at stage `to` */
+    const char *force_reason;  /* non-NULL: move even when gates fail, and record why */
+    const char *by;            /* who forces it */
+    int64_t now_days;
+} advance_request;
+
+/*
+ * Moves a stored process to a stage (the same stage: an update). Runs the rules of that
+ * stage. When a gate rule of that stage gives fail or error, the move is refused
+ * (returns 1, nothing stored, the failing gates in *refusals) unless force_reason is set,
+ * in which case it is made and recorded with the reason. Returns 0 when moved.
+ */
+int lifecycle_advance(store *s, engine *e, const advance_request *req, verdict_list *refusals,
+                      anbud_err *err);
+
+#endif

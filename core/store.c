@@ -1,0 +1,631 @@
+/*
+ * store: the SQLite file. Schema and migrations, transactions, and the writes of import
+ * and advance. The read-only documents for show, history, list and protocol are in
+ * store_read.c.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+/* Each migration takes the schema from version i to i + 1. Never edit one that shipped. */
+static const char *const MIGRATIONS[] = {
+    /* 1: processes, events, verdicts */
+    "CREATE TABLE processes ("
+    "  ocid TEXT PRIMARY KEY,"
+    "  buyer_key TEXT NOT NULL,"
+    "  buyer_name TEXT,"
+    "  municipality TEXT,"
+    "  stage TEXT NOT NULL,"
+    "  value REAL,"
+    "  category TEXT,"
+    "  title TEXT,"
+    "  relevant_date TEXT NOT NULL,"
+    "  first_date TEXT NOT NULL,"
+    "  ruleset TEXT,"
+    "  compiled TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "CREATE TABLE process_cpv ("
+    "  ocid TEXT NOT NULL REFERENCES processes(ocid) ON DELETE CASCADE,"
+    "  cpv_group TEXT NOT NULL,"
+    "  PRIMARY KEY (ocid, cpv_group)) WITHOUT ROWID;"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ocid TEXT NOT NULL REFERENCES processes(ocid),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('release', 'advance')),"
+    "  release_id TEXT NOT NULL,"
+    "  release_date TEXT NOT NULL,"
+    "  stage TEXT NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  body TEXT,"
+    "  received_at TEXT NOT NULL,"
+    "  evaluated_at TEXT,"
+    "  UNIQUE (ocid, release_id));"
+    "CREATE TABLE verdicts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id INTEGER NOT NULL REFERENCES events(id),"
+    "  ocid TEXT NOT NULL REFERENCES processes(ocid),"
+    "  rule TEXT NOT NULL,"
+    "  ruleset TEXT NOT NULL,"
+    "  ruleset_version TEXT NOT NULL,"
+    "  stage TEXT NOT NULL,"
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('pass','fail','warn','info','na','error')),"
+    "  severity TEXT NOT NULL,"
+    "  gate INTEGER NOT NULL DEFAULT 0,"
+    "  message TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  evidence TEXT,"
+    "  evaluated_at TEXT NOT NULL);"
+    "CREATE INDEX processes_buyer ON processes(buyer_key);"
+    "CREATE INDEX processes_municipality_stage ON processes(municipality, stage);"
+    "CREATE INDEX process_cpv_group ON process_cpv(cpv_group);"
+    "CREATE INDEX events_ocid ON events(ocid, id);"
+    "CREATE INDEX events_unevaluated ON events(evaluated_at) WHERE evaluated_at IS NULL;"
+    "CREATE INDEX verdicts_ocid ON verdicts(ocid, rule, stage, id);"
+    "CREATE INDEX verdicts_event ON verdicts(event_id);",
+    /* 2: timed re-checks and forced moves */
+    "CREATE TABLE rechecks ("
+    "  ocid TEXT NOT NULL REFERENCES processes(ocid),"
+    "  rule TEXT NOT NULL,"
+    "  stage TEXT NOT NULL,"
+    "  due TEXT NOT NULL,"
+    "  PRIMARY KEY (ocid, rule, stage)) WITHOUT ROWID;"
+    "CREATE INDEX rechecks_due ON rechecks(due);"
+    "CREATE TABLE forced_moves ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ocid TEXT NOT NULL REFERENCES processes(ocid),"
+    "  event_id INTEGER REFERENCES events(id),"
+    "  from_stage TEXT NOT NULL,"
+    "  to_stage TEXT NOT NULL,"
+    "  forced_by TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  rules TEXT NOT NULL,"
+    "  at TEXT NOT NULL);"
+    "CREATE INDEX forced_moves_ocid ON forced_moves(ocid, id);",
+};
+
+int store_sql_error(store *s, anbud_err *err, const char *what)
+{
+    int code = sqlite3_errcode(s->db);
+    int input = code == SQLITE_NOTADB || code == SQLITE_CORRUPT || code == SQLITE_READONLY ||
+                code == SQLITE_CANTOPEN || code == SQLITE_FULL || code == SQLITE_BUSY;
+    return err_set(err, input ? ANBUD_EINPUT : ANBUD_EINTERNAL, "%s: %s: %s", s->path, what,
+                   sqlite3_errmsg(s->db));
+}
+
+int store_prepare(store *s, sqlite3_stmt **st, const char *sql, anbud_err *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return store_sql_error(s, err, "preparing a query");
+    return 0;
+}
+
+int store_exec(store *s, const char *sql, anbud_err *err)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return store_sql_error(s, err, "writing");
+    return 0;
+}
+
+static int user_version(store *s, int *version, anbud_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, &st, "PRAGMA user_version", err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        rc = store_sql_error(s, err, "reading the schema version");
+    else
+        *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Applies the missing migrations up to `target`, each in its own transaction. */
+static int migrate(store *s, int target, anbud_err *err)
+{
+    int version = 0;
+    int rc = user_version(s, &version, err);
+    if (rc)
+        return rc;
+    if (version > STORE_SCHEMA_VERSION)
+        return err_set(err, ANBUD_EINPUT,
+                       "%s: schema version %d was written by a newer anbud (this one knows %d)",
+                       s->path, version, STORE_SCHEMA_VERSION);
+    for (int v = version; v < target && !rc; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        rc = store_exec(s, "BEGIN IMMEDIATE", err);
+        if (!rc)
+            rc = store_exec(s, MIGRATIONS[v], err);
+        if (!rc)
+            rc = store_exec(s, pragma, err);
+        if (!rc)
+            rc = store_exec(s, "COMMIT", err);
+        if (rc)
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+int store_open_at(const char *path, int version, store **out, anbud_err *err)
+{
+    *out = NULL;
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = xstrdup(path))) {
+        free(s);
+        return err_set(err, ANBUD_EINTERNAL, "out of memory");
+    }
+    int rc = 0;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+        rc = s->db ? store_sql_error(s, err, "opening")
+                   : err_set(err, ANBUD_EINTERNAL, "%s: out of memory", path);
+    if (!rc)
+        sqlite3_busy_timeout(s->db, 5000);
+    if (!rc)
+        rc = store_exec(s, "PRAGMA foreign_keys = ON", err);
+    if (!rc) {
+        /* journal_mode answers with a row: WAL, or what the file system allows */
+        sqlite3_stmt *st;
+        rc = store_prepare(s, &st, "PRAGMA journal_mode = WAL", err);
+        if (!rc && sqlite3_step(st) != SQLITE_ROW)
+            rc = store_sql_error(s, err, "switching to WAL");
+        sqlite3_finalize(st);
+    }
+    if (!rc)
+        rc = store_exec(s, "PRAGMA synchronous = NORMAL", err);
+    if (!rc)
+        rc = migrate(s, version, err);
+    if (rc) {
+        store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int store_open(const char *path, store **out, anbud_err *err)
+{
+    return store_open_at(path, STORE_SCHEMA_VERSION, out, err);
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+int store_version(store *s)
+{
+    int v = -1;
+    anbud_err err;
+    user_version(s, &v, &err);
+    return v;
+}
+
+int store_begin(store *s, anbud_err *err)
+{
+    return store_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(store *s, anbud_err *err)
+{
+    return store_exec(s, "COMMIT", err);
+}
+
+void store_rollback(store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- binding helpers -------------------------------------------------------------- */
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Steps a statement that returns no row; finalizes it. */
+static int step_done(store *s, sqlite3_stmt *st, const char *what, anbud_err *err)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- processes --------------------------------------------------------------------- */
+
+int store_load_process(store *s, const char *ocid, stored_process *p, anbud_err *err)
+{
+    sqlite3_stmt *st;
+    memset(p, 0, sizeof *p);
+    int rc = store_prepare(s, &st, "SELECT compiled, stage, first_date, ruleset FROM processes "
+                                   "WHERE ocid = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return 1;
+    }
+    if (step != SQLITE_ROW) {
+        rc = store_sql_error(s, err, "reading a process");
+        sqlite3_finalize(st);
+        return rc;
+    }
+    json_error_t jerr;
+    p->compiled = json_loads((const char *)sqlite3_column_text(st, 0), 0, &jerr);
+    p->stage = ocds_stage_parse((const char *)sqlite3_column_text(st, 1));
+    const char *first = (const char *)sqlite3_column_text(st, 2);
+    if (!first || date_parse(first, &p->first_days, NULL) != 0)
+        p->first_days = 0;
+    snprintf(p->ruleset, sizeof p->ruleset, "%s",
+             sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
+    sqlite3_finalize(st);
+    if (!p->compiled)
+        return err_set(err, ANBUD_EINTERNAL, "%s: process %s: stored release is not JSON: %s",
+                       s->path, ocid, jerr.text);
+    return 0;
+}
+
+/* Replaces the CPV groups of a process. */
+static int save_cpv_groups(store *s, const char *ocid, const json_t *compiled, anbud_err *err)
+{
+    sqlite3_stmt *del, *ins;
+    int rc = store_prepare(s, &del, "DELETE FROM process_cpv WHERE ocid = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(del, 1, ocid, -1, SQLITE_TRANSIENT);
+    rc = step_done(s, del, "clearing CPV groups", err);
+    if (rc || (rc = store_prepare(s, &ins, "INSERT OR IGNORE INTO process_cpv VALUES (?, ?)",
+                                  err)))
+        return rc;
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(json_object_get(compiled, "tender"), "items"), i, item)
+    {
+        const json_t *c = json_object_get(item, "classification");
+        const char *scheme = json_string_value(json_object_get(c, "scheme"));
+        const char *id = json_string_value(json_object_get(c, "id"));
+        if (!scheme || !id || strcmp(scheme, "CPV") != 0 || strlen(id) < 3)
+            continue;
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, ocid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 2, id, 3, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            rc = store_sql_error(s, err, "saving CPV groups");
+            break;
+        }
+    }
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_stage stage,
+                       int64_t first_days, const char *ruleset_id, anbud_err *err)
+{
+    char *text = json_dumps(compiled, JSON_COMPACT);
+    if (!text)
+        return err_set(err, ANBUD_EINTERNAL, "out of memory");
+    char key[256], relevant[11], first[11], now[21];
+    ocds_buyer_key(compiled, key, sizeof key);
+    date_format(ocds_relevant_days(compiled, first_days), relevant);
+    date_format(first_days, first);
+    time_now_iso(now);
+    const json_t *tender = json_object_get(compiled, "tender");
+    const json_t *buyer = ocds_buyer_party(compiled);
+    const char *buyer_name = json_string_value(json_object_get(buyer, "name"));
+    if (!buyer_name)
+        buyer_name = json_string_value(json_object_get(json_object_get(compiled, "buyer"), "name"));
+    double value;
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, &st,
+                           "INSERT INTO processes (ocid, buyer_key, buyer_name, municipality, "
+                           "stage, value, category, title, relevant_date, first_date, ruleset, "
+                           "compiled, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT (ocid) DO UPDATE SET buyer_key = excluded.buyer_key, "
+                           "buyer_name = excluded.buyer_name, municipality = excluded.municipality, "
+                           "stage = excluded.stage, value = excluded.value, "
+                           "category = excluded.category, title = excluded.title, "
+                           "relevant_date = excluded.relevant_date, ruleset = excluded.ruleset, "
+                           "compiled = excluded.compiled, updated_at = excluded.updated_at",
+                           err);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 3, buyer_name);
+    bind_text_or_null(st, 4, ocds_buyer_municipality(compiled));
+    sqlite3_bind_text(st, 5, ocds_stage_name(stage), -1, SQLITE_STATIC);
+    if (ocds_value(compiled, &value) == 0)
+        sqlite3_bind_double(st, 6, value);
+    else
+        sqlite3_bind_null(st, 6);
+    bind_text_or_null(st, 7, json_string_value(json_object_get(tender, "mainProcurementCategory")));
+    bind_text_or_null(st, 8, json_string_value(json_object_get(tender, "title")));
+    sqlite3_bind_text(st, 9, relevant, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 10, first, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 11, ruleset_id);
+    sqlite3_bind_text(st, 12, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 13, now, -1, SQLITE_TRANSIENT);
+    rc = step_done(s, st, "saving a process", err);
+    free(text);
+    return rc ? rc : save_cpv_groups(s, ocid, compiled, err);
+}
+
+/* ---- events and verdicts ----------------------------------------------------------- */
+
+int store_release_state(store *s, const char *ocid, const char *release_id, const char *hash,
+                        int *state, anbud_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, &st, "SELECT hash FROM events WHERE ocid = ? AND release_id = ?",
+                           err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, release_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *state = strcmp((const char *)sqlite3_column_text(st, 0), hash) == 0 ? STORE_SAME
+                                                                             : STORE_CONFLICT;
+    else if (step == SQLITE_DONE)
+        *state = STORE_NEW;
+    else
+        rc = store_sql_error(s, err, "looking up a release");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_add_event(store *s, const char *ocid, const char *kind, const char *release_id,
+                    const char *date, ocds_stage stage, const char *hash, const char *body,
+                    int64_t *event_id, anbud_err *err)
+{
+    char now[21];
+    time_now_iso(now);
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, &st, "INSERT INTO events (ocid, kind, release_id, release_date, "
+                                   "stage, hash, body, received_at) VALUES (?,?,?,?,?,?,?,?)",
+                           err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, release_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, date, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, ocds_stage_name(stage), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, hash, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 7, body);
+    sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
+    rc = step_done(s, st, "storing an event", err);
+    if (!rc)
+        *event_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+/* Records or clears one rule's timed re-check for the process at a stage. */
+static int save_recheck(store *s, sqlite3_stmt *set, sqlite3_stmt *clear, const char *ocid,
+                        const verdict *v, anbud_err *err)
+{
+    sqlite3_stmt *st = v->recheck_days >= 0 ? set : clear;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, v->rule, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, ocds_stage_name(v->stage), -1, SQLITE_STATIC);
+    if (v->recheck_days >= 0) {
+        char due[11];
+        date_format(v->recheck_days, due);
+        sqlite3_bind_text(st, 4, due, -1, SQLITE_TRANSIENT);
+    }
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, err, "saving a re-check");
+}
+
+int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char *ruleset_id,
+                       const char *ruleset_version, const verdict_list *l, anbud_err *err)
+{
+    char now[21];
+    time_now_iso(now);
+    sqlite3_stmt *ins = NULL, *set = NULL, *clear = NULL, *done = NULL;
+    int rc = store_prepare(s, &ins, "INSERT INTO verdicts (event_id, ocid, rule, ruleset, "
+                                    "ruleset_version, stage, outcome, severity, gate, message, "
+                                    "source, evidence, evaluated_at) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+    if (!rc)
+        rc = store_prepare(s, &set, "INSERT INTO rechecks (ocid, rule, stage, due) VALUES "
+                                    "(?,?,?,?) ON CONFLICT DO UPDATE SET due = excluded.due", err);
+    if (!rc)
+        rc = store_prepare(s, &clear, "DELETE FROM rechecks WHERE ocid = ? AND rule = ? AND "
+                                      "stage = ?", err);
+    if (!rc)
+        rc = store_prepare(s, &done, "UPDATE events SET evaluated_at = ? WHERE id = ?", err);
+    for (size_t i = 0; i < l->n && !rc; i++) {
+        const verdict *v = &l->items[i];
+        char *evidence = v->evidence ? json_dumps(v->evidence, JSON_COMPACT) : NULL;
+        if (v->evidence && !evidence) {
+            rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+            break;
+        }
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, event_id);
+        sqlite3_bind_text(ins, 2, ocid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, v->rule, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 4, ruleset_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 5, ruleset_version, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 6, ocds_stage_name(v->stage), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 7, outcome_name(v->outcome), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 8, severity_name(v->severity), -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 9, v->gate);
+        sqlite3_bind_text(ins, 10, v->message, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 11, v->source, -1, SQLITE_TRANSIENT);
+        bind_text_or_null(ins, 12, evidence);
+        sqlite3_bind_text(ins, 13, now, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = store_sql_error(s, err, "storing a verdict");
+        free(evidence);
+        if (!rc)
+            rc = save_recheck(s, set, clear, ocid, v, err);
+    }
+    if (!rc) {
+        sqlite3_bind_text(done, 1, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(done, 2, event_id);
+        if (sqlite3_step(done) != SQLITE_DONE)
+            rc = store_sql_error(s, err, "marking an event evaluated");
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(set);
+    sqlite3_finalize(clear);
+    sqlite3_finalize(done);
+    return rc;
+}
+
+int store_add_forced_move(store *s, const char *ocid, int64_t event_id, ocds_stage from,
+                          ocds_stage to, const char *by, const char *reason, const char *rules,
+                          anbud_err *err)
+{
+    char now[21];
+    time_now_iso(now);
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, &st, "INSERT INTO forced_moves (ocid, event_id, from_stage, "
+                                   "to_stage, forced_by, reason, rules, at) "
+                                   "VALUES (?,?,?,?,?,?,?,?)", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, event_id);
+    sqlite3_bind_text(st, 3, ocds_stage_name(from), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ocds_stage_name(to), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, by, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, rules, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
+    return step_done(s, st, "recording a forced move", err);
+}
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+int store_load_event(store *s, int64_t event_id, stored_event *ev, anbud_err *err)
+{
+    memset(ev, 0, sizeof *ev);
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, &st, "SELECT e.ocid, e.stage, p.ruleset, p.first_date FROM events e "
+                                   "JOIN processes p ON p.ocid = e.ocid WHERE e.id = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        snprintf(ev->ocid, sizeof ev->ocid, "%s", (const char *)sqlite3_column_text(st, 0));
+        ev->stage = ocds_stage_parse((const char *)sqlite3_column_text(st, 1));
+        snprintf(ev->ruleset, sizeof ev->ruleset, "%s",
+                 sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+        const char *first = (const char *)sqlite3_column_text(st, 3);
+        if (!first || date_parse(first, &ev->first_days, NULL) != 0)
+            ev->first_days = 0;
+    } else {
+        rc = step == SQLITE_DONE ? err_set(err, ANBUD_EINPUT, "%s: no event %lld", s->path,
+                                           (long long)event_id)
+                                 : store_sql_error(s, err, "reading an event");
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    /* the compiled release as it stood after this event: its releases up to it, merged */
+    if ((rc = store_prepare(s, &st, "SELECT body FROM events WHERE ocid = ? AND id <= ? AND "
+                                    "body IS NOT NULL ORDER BY id", err)))
+        return rc;
+    sqlite3_bind_text(st, 1, ev->ocid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, event_id);
+    ev->compiled = json_object();
+    while (!rc && ev->compiled && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *release = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        rc = release ? ocds_merge(ev->compiled, release, err)
+                     : err_set(err, ANBUD_EINTERNAL, "%s: a stored release is not JSON", s->path);
+        json_decref(release);
+    }
+    if (!rc && !ev->compiled)
+        rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+    else if (!rc && step != SQLITE_DONE)
+        rc = store_sql_error(s, err, "reading releases");
+    sqlite3_finalize(st);
+    if (rc) {
+        json_decref(ev->compiled);
+        ev->compiled = NULL;
+    }
+    return rc;
+}
+
+int store_pending(store *s, size_t max, int64_t *ids, size_t *n, anbud_err *err)
+{
+    sqlite3_stmt *st;
+    *n = 0;
+    int rc = store_prepare(s, &st, "SELECT id FROM events WHERE evaluated_at IS NULL "
+                                   "ORDER BY id LIMIT ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = store_sql_error(s, err, "listing pending events");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- the engine's view ------------------------------------------------------------- */
+
+static int each_process(void *ctx, const engine_query *q,
+                        int (*each)(void *arg, const engine_process *p), void *arg)
+{
+    store *s = ctx;
+    anbud_err err;
+    sqlite3_stmt *st;
+    if (store_prepare(s, &st, "SELECT ocid, compiled, stage, first_date FROM processes "
+                              "WHERE (?1 IS NULL OR buyer_key = ?1) AND "
+                              "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR ocid <> ?3) "
+                              "ORDER BY ocid", &err))
+        return ANBUD_EINTERNAL;
+    bind_text_or_null(st, 1, q->buyer_key);
+    bind_text_or_null(st, 2, q->municipality);
+    bind_text_or_null(st, 3, q->except_ocid);
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *compiled = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+        int64_t first = 0;
+        const char *fd = (const char *)sqlite3_column_text(st, 3);
+        if (!compiled || !fd || date_parse(fd, &first, NULL) != 0) {
+            json_decref(compiled);
+            rc = ANBUD_EINTERNAL;
+            break;
+        }
+        engine_process p = {(const char *)sqlite3_column_text(st, 0), compiled,
+                            ocds_stage_parse((const char *)sqlite3_column_text(st, 2)), first};
+        rc = each(arg, &p);
+        json_decref(compiled);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ANBUD_EINTERNAL;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+engine_store store_engine_view(store *s)
+{
+    engine_store v = {s, each_process};
+    return v;
+}

@@ -1,0 +1,124 @@
+/*
+ * store: anbud's memory in one SQLite file. Owns the schema and its migrations
+ * (PRAGMA user_version), transactions, and every query: events as received, processes
+ * (the compiled release and the columns rules and lists ask for), verdicts, timed
+ * re-checks and forced moves. Knows ocds, bind (the engine_store interface) and SQLite;
+ * never prints, never evaluates.
+ */
+#ifndef ANBUD_STORE_H
+#define ANBUD_STORE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "bind.h"
+#include "engine.h"
+#include "ocds.h"
+#include "util.h"
+
+typedef struct store store;
+
+/* The schema version this build writes. */
+#define STORE_SCHEMA_VERSION 2
+
+/*
+ * Opens (creating it when absent) the database at path, in WAL mode with foreign keys on,
+ * and migrates it to STORE_SCHEMA_VERSION. A file that is not a database, or one made by a
+ * newer anbud: ANBUD_EINPUT with err naming the path.
+ */
+int store_open(const char *path, store **out, anbud_err *err);
+/* As store_open, migrating only up to `version` (for tests of the migrations). */
+int store_open_at(const char *path, int version, store **out, anbud_err *err);
+void store_close(store *s);
+int store_version(store *s);
+
+/* One transaction at a time; rollback is always safe to call. */
+int store_begin(store *s, anbud_err *err);
+int store_commit(store *s, anbud_err *err);
+void store_rollback(store *s);
+
+/* The engine's read-only view of other processes, backed by SQL. */
+engine_store store_engine_view(store *s);
+
+/* A stored process. compiled is owned by the caller (json_decref). */
+typedef struct stored_process {
+    json_t *compiled;
+    ocds_stage stage;
+    int64_t first_days;
+    char ruleset[128];
+} stored_process;
+
+/* Loads a process: 0 and *p filled, 1 when there is none, or a negative error. */
+int store_load_process(store *s, const char *ocid, stored_process *p, anbud_err *err);
+
+/*
+ * Writes a process's compiled release and the columns derived from it (buyer, kommunenummer,
+ * stage, value, category, CPV groups, relevant date), creating or replacing the row.
+ */
+int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_stage stage,
+                       int64_t first_days, const char *ruleset_id, anbud_err *err);
+
+/*
+ * What the store knows of a release: STORE_NEW, STORE_SAME (stored with this hash) or
+ * STORE_CONFLICT (stored with the same ocid and id but other content).
+ */
+enum { STORE_NEW = 0, STORE_SAME = 1, STORE_CONFLICT = 2 };
+int store_release_state(store *s, const char *ocid, const char *release_id, const char *hash,
+                        int *state, anbud_err *err);
+
+/* Appends an event; kind is "release" or "advance"; body may be NULL. */
+int store_add_event(store *s, const char *ocid, const char *kind, const char *release_id,
+                    const char *date, ocds_stage stage, const char *hash, const char *body,
+                    int64_t *event_id, anbud_err *err);
+
+/*
+ * Writes the verdicts of one evaluation of an event, records or clears each rule's timed
+ * re-check, and marks the event evaluated: the caller does this inside the transaction
+ * that stored the event, so an event is never half evaluated.
+ */
+int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char *ruleset_id,
+                       const char *ruleset_version, const verdict_list *l, anbud_err *err);
+
+/* What an event needs to be evaluated: its process, stage, rule set, and the compiled
+ * release as it stood after the event (its process's releases up to it, merged). */
+typedef struct stored_event {
+    char ocid[256];
+    ocds_stage stage;
+    char ruleset[128];
+    int64_t first_days;
+    json_t *compiled; /* owned by the caller */
+} stored_event;
+
+/* Loads an event for evaluation; ANBUD_EINPUT when there is no such event. */
+int store_load_event(store *s, int64_t event_id, stored_event *ev, anbud_err *err);
+
+/* Up to max ids of events stored but not yet evaluated, oldest first. */
+int store_pending(store *s, size_t max, int64_t *ids, size_t *n, anbud_err *err);
+
+/* Records a move made against failing gate rules (rules: JSON array text). */
+int store_add_forced_move(store *s, const char *ocid, int64_t event_id, ocds_stage from,
+                          ocds_stage to, const char *by, const char *reason, const char *rules,
+                          anbud_err *err);
+
+/*
+ * Read-only documents for the commands (NULL with err when the process does not exist:
+ * ANBUD_EINPUT, or when reading fails):
+ * show:     {"processes":[{"ocid","stage","ruleset","results":[latest verdict per rule
+ *            and stage, in order]}]}
+ * history:  {"ocid","events":[{"id","kind","release_id","stage","date","received_at",
+ *            "verdicts":[{"rule","outcome","severity","message"}]}],"forced_moves":[...]}
+ * protocol: the document protocol_render reads.
+ */
+json_t *store_show(store *s, const char *ocid, anbud_err *err);
+json_t *store_history(store *s, const char *ocid, anbud_err *err);
+json_t *store_protocol_doc(store *s, const engine *e, const char *ocid, anbud_err *err);
+
+/*
+ * Processes filtered by kommunenummer, stage and the outcome of a latest verdict (each
+ * filter NULL for any): {"processes":[{"ocid","title","buyer","municipality","stage",
+ * "value","ruleset","outcomes":{"fail":n,...}}]}.
+ */
+json_t *store_list(store *s, const char *municipality, const char *stage, const char *with_outcome,
+                   anbud_err *err);
+
+#endif

@@ -1,0 +1,267 @@
+/* Unit tests of store and lifecycle on a real SQLite file. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+#include "store.h"
+#include "test.h"
+
+#define RULES "tests/e2e/rules"
+
+static char path[64];
+
+static void fresh_path(void)
+{
+    if (path[0]) {
+        char side[80];
+        unlink(path);
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
+    strcpy(path, "/tmp/anbud-store-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    unlink(path); /* an absent file: store_open creates it */
+}
+
+/* Runs one SQL query returning one integer, on its own connection. */
+static long long scalar(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long long v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static const char PROCESS[] =
+    "{\"releases\":[{\"ocid\":\"ocds-s1\",\"id\":\"a\",\"date\":\"2024-01-01T00:00:00Z\","
+    "\"tag\":[\"planning\"],\"buyer\":{\"id\":\"b\",\"name\":\"Alver kommune\"},"
+    "\"parties\":[{\"id\":\"b\",\"identifier\":{\"scheme\":\"NO-BRC\",\"id\":\"920290922\"},"
+    "\"details\":{\"municipalityCode\":\"4631\"}}],\"tender\":{\"id\":\"t\",\"title\":\"Ved\","
+    "\"value\":{\"amount\":500,\"currency\":\"NOK\"},\"items\":[{\"id\":\"1\","
+    "\"classification\":{\"scheme\":\"CPV\",\"id\":\"03413000-8\"}}]}},"
+    "{\"ocid\":\"ocds-s1\",\"id\":\"b\",\"date\":\"2024-02-01T00:00:00Z\",\"tag\":[\"tender\"],"
+    "\"tender\":{\"id\":\"t\",\"status\":\"active\"}}]}";
+
+/* A buyer in Alver (4631), whom the e2e rule set `demo` serves. */
+#define BUYER "\"buyer\":{\"id\":\"b\"},\"parties\":[{\"id\":\"b\",\"details\":" \
+              "{\"municipalityCode\":\"4631\"}}],"
+
+static engine *open_engine(void)
+{
+    anbud_err err;
+    int code;
+    engine *e = engine_new(ANBUD_LUA_DIR, RULES, NULL, &code, &err);
+    if (!e)
+        fprintf(stderr, "  %s\n", err.msg);
+    return e;
+}
+
+/* Imports text into the store at path; returns the lifecycle's code. */
+static int import_text(const char *text, import_stats *stats)
+{
+    anbud_err err;
+    store *s = NULL;
+    engine *e = open_engine();
+    ocds_batch b = {0};
+    int rc = store_open(path, &s, &err);
+    if (!rc)
+        rc = ocds_read(&b, "input", text, strlen(text), &err);
+    if (!rc)
+        rc = e ? lifecycle_import(s, e, &b, NULL, 0, stats, &err) : ANBUD_EINTERNAL;
+    if (rc)
+        fprintf(stderr, "  import: %s\n", err.msg);
+    ocds_batch_free(&b);
+    engine_free(e);
+    store_close(s);
+    return rc;
+}
+
+static void migrates_an_empty_file(void)
+{
+    fresh_path();
+    anbud_err err;
+    store *s;
+    CHECK_INT(store_open(path, &s, &err), 0);
+    CHECK_INT(store_version(s), STORE_SCHEMA_VERSION);
+    store_close(s);
+    CHECK_INT(scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('processes','events',"
+                     "'verdicts','rechecks','forced_moves')"), 5);
+}
+
+static void migrates_from_the_previous_version_keeping_data(void)
+{
+    fresh_path();
+    anbud_err err;
+    store *s;
+    CHECK_INT(store_open_at(path, 1, &s, &err), 0);
+    CHECK_INT(store_version(s), 1);
+    json_t *old = json_pack("{s:s}", "ocid", "ocds-old");
+    int rc = store_save_process(s, "ocds-old", old, STAGE_PLANNING, 19000, "demo", &err);
+    json_decref(old);
+    CHECK_INT(rc, 0);
+    store_close(s);
+    CHECK_INT(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'rechecks'"), 0);
+    CHECK_INT(store_open(path, &s, &err), 0);
+    CHECK_INT(store_version(s), 2);
+    store_close(s);
+    CHECK_INT(scalar("SELECT count(*) FROM processes WHERE ocid = 'ocds-old'"), 1);
+    CHECK_INT(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'rechecks'"), 1);
+}
+
+static void refuses_a_newer_schema_and_a_non_database(void)
+{
+    fresh_path();
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("this is not a database, but it is long enough to look like a file header", f);
+    fclose(f);
+    anbud_err err;
+    store *s = NULL;
+    CHECK_INT(store_open(path, &s, &err), ANBUD_EINPUT);
+    CHECK(strstr(err.msg, path) != NULL);
+    fresh_path();
+    CHECK_INT(scalar("PRAGMA user_version = 7"), -1);
+    CHECK_INT(store_open(path, &s, &err), ANBUD_EINPUT);
+    CHECK(strstr(err.msg, "newer") != NULL);
+}
+
+static void import_is_idempotent(void)
+{
+    fresh_path();
+    import_stats st;
+    CHECK_INT(import_text(PROCESS, &st), 0);
+    CHECK_INT(st.stored, 2);
+    long long verdicts = scalar("SELECT count(*) FROM verdicts");
+    CHECK(verdicts > 0);
+    CHECK_INT(import_text(PROCESS, &st), 0);
+    CHECK_INT(st.stored, 0);
+    CHECK_INT(st.duplicates, 2);
+    CHECK_INT(scalar("SELECT count(*) FROM events"), 2);
+    CHECK_INT(scalar("SELECT count(*) FROM verdicts"), verdicts);
+    CHECK_INT(scalar("SELECT count(*) FROM events WHERE evaluated_at IS NULL"), 0);
+}
+
+static void process_columns_are_derived(void)
+{
+    fresh_path();
+    import_stats st;
+    CHECK_INT(import_text(PROCESS, &st), 0);
+    CHECK_INT(scalar("SELECT count(*) FROM processes WHERE ocid = 'ocds-s1' AND stage = 'tender' "
+                     "AND municipality = '4631' AND value = 500 AND buyer_key = "
+                     "'NO-BRC:920290922' AND relevant_date = '2024-01-01' AND title = 'Ved'"),
+              1);
+    CHECK_INT(scalar("SELECT count(*) FROM process_cpv WHERE ocid = 'ocds-s1' AND "
+                     "cpv_group = '034'"), 1);
+}
+
+static void a_bad_release_rolls_back_the_whole_input(void)
+{
+    fresh_path();
+    import_stats st;
+    CHECK_INT(import_text(PROCESS, &st), 0);
+    const char *bad = "{\"releases\":[{\"ocid\":\"ocds-s2\",\"id\":\"x\",\"date\":\"2024-01-01\","
+                      BUYER "\"tag\":[\"planning\"]},{\"ocid\":\"ocds-s1\",\"id\":\"c\",\"date\":"
+                      "\"2024-03-01\",\"tag\":[\"planning\"]}]}";
+    CHECK_INT(import_text(bad, &st), ANBUD_EINPUT);
+    CHECK_INT(scalar("SELECT count(*) FROM processes"), 1);
+    CHECK_INT(scalar("SELECT count(*) FROM events"), 2);
+    const char *older = "{\"ocid\":\"ocds-s1\",\"id\":\"d\",\"date\":\"2023-12-01\","
+                        "\"tag\":[\"tender\"]}";
+    CHECK_INT(import_text(older, &st), ANBUD_EINPUT);
+    CHECK_INT(scalar("SELECT count(*) FROM events"), 2);
+}
+
+static void the_store_answers_others(void)
+{
+    fresh_path();
+    import_stats st;
+    CHECK_INT(import_text(PROCESS, &st), 0);
+    const char *second = "{\"ocid\":\"ocds-s3\",\"id\":\"z\",\"date\":\"2024-04-01\","
+                         "\"tag\":[\"planning\"],\"buyer\":{\"id\":\"b\"},\"parties\":[{\"id\":"
+                         "\"b\",\"identifier\":{\"scheme\":\"NO-BRC\",\"id\":\"920290922\"},"
+                         "\"details\":{\"municipalityCode\":\"4631\"}}]}";
+    CHECK_INT(import_text(second, &st), 0);
+    /* demo.others reports the other processes of the same buyer it saw */
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT message FROM verdicts WHERE ocid = 'ocds-s3' AND "
+                                     "rule = 'demo.others'", -1, &q, NULL), SQLITE_OK);
+    int row = sqlite3_step(q) == SQLITE_ROW;
+    char message[200] = "";
+    if (row)
+        snprintf(message, sizeof message, "%s", sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    CHECK(row);
+    CHECK_STR(message, "1 andre: ocds-s1@tender");
+}
+
+static void advance_refuses_a_failing_gate_and_records_a_forced_move(void)
+{
+    fresh_path();
+    import_stats st;
+    const char *planning = "{\"ocid\":\"ocds-g\",\"id\":\"a\",\"date\":\"2024-01-01\","
+                           BUYER "\"tag\":[\"planning\"],\"tender\":{\"id\":\"t\",\"value\":"
+                           "{\"amount\":5,\"currency\":\"NOK\"}}}";
+    CHECK_INT(import_text(planning, &st), 0);
+    anbud_err err;
+    store *s;
+    engine *e = open_engine();
+    CHECK(e != NULL);
+    CHECK_INT(store_open(path, &s, &err), 0);
+    advance_request req = {"ocds-g", STAGE_TENDER, NULL, NULL, "test", 0};
+    verdict_list refusals = {0};
+    long long events = scalar("SELECT count(*) FROM events");
+    CHECK_INT(lifecycle_advance(s, e, &req, &refusals, &err), 1);
+    CHECK_INT(refusals.n, 1);
+    CHECK_STR(refusals.items[0].rule, "demo.assessed");
+    CHECK_INT(scalar("SELECT count(*) FROM events"), events);
+    CHECK_INT(scalar("SELECT count(*) FROM processes WHERE stage = 'planning'"), 1);
+    verdict_list_free(&refusals);
+    req.force_reason = "Behovet er akutt.";
+    CHECK_INT(lifecycle_advance(s, e, &req, &refusals, &err), 0);
+    verdict_list_free(&refusals);
+    req.to = STAGE_PLANNING;
+    CHECK_INT(lifecycle_advance(s, e, &req, &refusals, &err), ANBUD_EINPUT);
+    verdict_list_free(&refusals);
+    store_close(s);
+    engine_free(e);
+    CHECK_INT(scalar("SELECT count(*) FROM processes WHERE stage = 'tender'"), 1);
+    CHECK_INT(scalar("SELECT count(*) FROM forced_moves WHERE reason = 'Behovet er akutt.' AND "
+                     "rules = '[\"demo.assessed\"]' AND forced_by = 'test'"), 1);
+}
+
+static void teardown(void)
+{
+    fresh_path();
+}
+
+static const test_case tests[] = {
+    {"migrates_an_empty_file", migrates_an_empty_file},
+    {"migrates_from_the_previous_version_keeping_data",
+     migrates_from_the_previous_version_keeping_data},
+    {"refuses_a_newer_schema_and_a_non_database", refuses_a_newer_schema_and_a_non_database},
+    {"import_is_idempotent", import_is_idempotent},
+    {"process_columns_are_derived", process_columns_are_derived},
+    {"a_bad_release_rolls_back_the_whole_input", a_bad_release_rolls_back_the_whole_input},
+    {"the_store_answers_others", the_store_answers_others},
+    {"advance_refuses_a_failing_gate_and_records_a_forced_move",
+     advance_refuses_a_failing_gate_and_records_a_forced_move},
+    {"teardown", teardown},
+};
+
+TEST_MAIN(tests)
