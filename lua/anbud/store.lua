@@ -28,12 +28,32 @@ function M.in_period(contract, day)
   return (s == nil or s <= d) and (e == nil or d <= e)
 end
 
--- frameworks_in_force(p, day, accept) --> the other processes that are framework
--- agreements (tender.techniques.hasFrameworkAgreement) with a contract whose period
--- contains day, and that accept(other) admits; each as {process, contract, groups}
-function M.frameworks_in_force(p, day, accept)
+-- candidates(p, host) --> the buyer's other processes, and those of the buyers in the
+-- kommunenummer `host` (a cooperation's host) when given, each once
+function M.candidates(p, host)
+  local list, seen = {}, {}
+  local function add(others)
+    for _, other in ipairs(others) do
+      if not seen[other.ocid] then
+        seen[other.ocid] = true
+        list[#list + 1] = other
+      end
+    end
+  end
+  add(p:others())
+  if host and host ~= p.municipality then
+    add(p:others { municipality = host })
+  end
+  return list
+end
+
+-- frameworks_in_force(p, day, accept, host) --> the other processes (the buyer's, and the
+-- host's when given) that are framework agreements (tender.techniques.hasFrameworkAgreement)
+-- with a contract whose period contains day, and that accept(other) admits; each as
+-- {process, contract, groups}
+function M.frameworks_in_force(p, day, accept, host)
   local out = {}
-  for _, other in ipairs(p:others()) do
+  for _, other in ipairs(M.candidates(p, host)) do
     if other.is_framework and (accept == nil or accept(other)) then
       for _, c in ipairs(other.contracts or {}) do
         if c.status ~= "cancelled" and M.in_period(c, day) then

@@ -28,9 +28,8 @@ local NN = {
     .. "avtaleleverandøren; grunngje avviket eller bruk avtalen.",
 }
 
--- the agreements that count: bought by the host, run by the host on the member's behalf
--- (procuringEntity), or the member's own (p:others() holds only the same buyer's
--- processes today; the host's own show up once the store offers them)
+-- the agreements that count: bought by the host (p:others{municipality = host}), run by
+-- the host on the member's behalf (procuringEntity), or the member's own
 local function counts(p, host)
   return function(other)
     if other.municipality == host or other.municipality == p.municipality then
@@ -64,7 +63,7 @@ rule {
     local day = p.relevant_date
     local host = params.cooperation_host
     local agreements = {}
-    for _, f in ipairs(store.frameworks_in_force(p, day, counts(p, host))) do
+    for _, f in ipairs(store.frameworks_in_force(p, day, counts(p, host), host)) do
       local shared = store.shared_groups(groups, f.groups)
       if #shared > 0 then
         f.shared = shared
