@@ -3,8 +3,11 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := lua5.4 jansson sqlite3
-DEBS    := pkg-config liblua5.4-dev libjansson-dev libsqlite3-dev libuv1-dev libh2o-dev lua-check jq sqlite3
+# libssl-dev: h2o.h includes <openssl/ssl.h> but Debian's libh2o-dev does not depend on it;
+# anbud also hashes API tokens with its SHA-256 (libcrypto). curl: the service's e2e tests.
+PKGS    := lua5.4 jansson sqlite3 libuv libh2o libcrypto
+DEBS    := pkg-config liblua5.4-dev libjansson-dev libsqlite3-dev libuv1-dev libh2o-dev libssl-dev \
+           lua-check jq sqlite3 curl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
@@ -73,9 +76,16 @@ valgrind: deps
 	@ANBUD=$(CURDIR)/tests/valgrind-anbud BUILD=$(CURDIR)/$(BUILD) \
 	  tests/run unit-valgrind e2e/check e2e/tutorial rules
 
+# The main job: build, load the examples into an SQLite file (the framework agreement
+# first, so the purchase that leaks from it finds it), list them, check them.
+EXAMPLES = examples/alver-rammeavtale-kontorrekvisita.json \
+           $(filter-out examples/alver-rammeavtale-kontorrekvisita.json,$(wildcard examples/*.json))
+RUN_DB ?= anbud.db
 run: deps
 	@$(MAKE) --no-print-directory all
-	./anbud check examples/*.json || test $$? -eq 1
+	./anbud import --db $(RUN_DB) --now 2025-06-01 $(EXAMPLES) || test $$? -eq 1
+	./anbud list --db $(RUN_DB)
+	./anbud check --now 2025-06-01 $(EXAMPLES) || test $$? -eq 1
 
 format:
 	clang-format -i core/*.c core/*.h include/*.h tests/unit/*.c tests/unit/*.h
@@ -85,3 +95,41 @@ lint-lua:
 
 clean:
 	rm -rf build anbud libanbud.a
+
+# ---- fuzzing (issue 6) -------------------------------------------------------------------
+# `make fuzz` builds the libFuzzer targets in fuzz/ with clang (-fsanitize=fuzzer,address,
+# undefined) against the core sources in build/fuzz (build/ and build/asan are untouched),
+# then runs each for FUZZ_SECONDS with a seed corpus from examples/ and the tests
+# (fuzz/run). A crash fails it and lands in fuzz/regressions/TARGET/, which `make test`
+# replays. fuzz-deps installs clang and libclang-rt-14-dev, which holds Debian's
+# libFuzzer runtime (libclang_rt.fuzzer); clang alone does not pull it in.
+FUZZ_BUILD   := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_ocds fuzz_ruleset fuzz_bindings fuzz_http_body
+FUZZ_DEBS    := clang libclang-rt-14-dev
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz fuzz-deps fuzz-build
+
+fuzz-deps:
+	@missing=""; for p in $(FUZZ_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "fuzz-deps: all present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "fuzz-deps: installing$$missing"; \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null \
+	    || { echo "fuzz-deps: apt-get install$$missing failed" >&2; exit 1; }; \
+	else echo "fuzz-deps: missing$$missing; run: sudo apt-get install -y$$missing" >&2; exit 1; fi
+
+fuzz-build: deps fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" EXTRA_LDFLAGS="$(FUZZ_SAN)" \
+	  $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_BUILD)/libanbud.a
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DFUZZ_DIR='"$(CURDIR)/fuzz"' -o $@ $< \
+	  $(FUZZ_BUILD)/libanbud.a $(LDLIBS)
+
+fuzz: fuzz-build
+	@fuzz/run $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_TARGETS)
