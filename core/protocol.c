@@ -7,7 +7,6 @@
 #include "protocol.h"
 #include "protocol_internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* ---- fixed texts -------------------------------------------------------------------- */
@@ -34,7 +33,6 @@ static const char *const TEXTS[T_COUNT][2] = {
     [T_VALUE] = {"Anslått verdi", "Anslått verdi"},
     [T_PROCEDURE] = {"Prosedyre", "Prosedyre"},
     [T_METHOD] = {"Anskaffelsesmetode", "Anskaffingsmetode"},
-    [T_DATES] = {"Datoer", "Datoar"},
     [T_TENDER_PERIOD] = {"Tilbudsperiode", "Tilbodsperiode"},
     [T_AWARD_PERIOD] = {"Tildelingsperiode", "Tildelingsperiode"},
     [T_PLANNED_PERIOD] = {"Planlagt kontraktsperiode", "Planlagd kontraktsperiode"},
@@ -88,7 +86,8 @@ static const char *const TEXTS[T_COUNT][2] = {
     [T_TO] = {"Til fase", "Til fase"},
     [T_BY] = {"Utført av", "Utført av"},
     [T_AT] = {"Tidspunkt", "Tidspunkt"},
-    [T_REFUSING_RULES] = {"Regler som ville stoppet fasebyttet", "Reglar som ville stoppa fasebytet"},
+    [T_REFUSING_RULES] = {"Regler som ville stoppet fasebyttet",
+                          "Reglar som ville stoppa fasebytet"},
     [T_NO_FORCED] = {"Ingen fasebytte er tvunget gjennom.", "Ingen fasebyte er tvinga gjennom."},
     [T_EVENTS] = {"Hendelseslogg", "Hendingslogg"},
     [T_EVENT_NO] = {"Nr.", "Nr."},
@@ -102,7 +101,7 @@ static const char *const TEXTS[T_COUNT][2] = {
                   "regelvurderingane."},
 };
 
-const char *ptext_get(plang lang, ptext id)
+const char *protocol_text(plang lang, ptext id)
 {
     if ((int)id < 0 || id >= T_COUNT)
         return "";
@@ -113,7 +112,7 @@ const char *ptext_get(plang lang, ptext id)
 /* ---- codes of the data -------------------------------------------------------------- */
 
 /* In stage order: verdicts are grouped by their index here. */
-const pcode PCODE_STAGES[] = {
+const pcode PROTOCOL_STAGES[] = {
     {"planning", "planlegging", "planlegging"},
     {"tender", "konkurranse", "konkurranse"},
     {"award", "tildeling", "tildeling"},
@@ -123,7 +122,7 @@ const pcode PCODE_STAGES[] = {
     {NULL, NULL, NULL},
 };
 
-const pcode PCODE_OUTCOMES[] = {
+const pcode PROTOCOL_OUTCOMES[] = {
     {"pass", "oppfylt", "oppfylt"},
     {"fail", "ikke oppfylt", "ikkje oppfylt"},
     {"warn", "må vurderes", "må vurderast"},
@@ -133,14 +132,14 @@ const pcode PCODE_OUTCOMES[] = {
     {NULL, NULL, NULL},
 };
 
-const pcode PCODE_CATEGORIES[] = {
+const pcode PROTOCOL_CATEGORIES[] = {
     {"goods", "varer", "varer"},
     {"services", "tjenester", "tenester"},
     {"works", "bygge- og anleggsarbeid", "bygge- og anleggsarbeid"},
     {NULL, NULL, NULL},
 };
 
-const pcode PCODE_PROCEDURES[] = {
+const pcode PROTOCOL_PROCEDURES[] = {
     {"open", "åpen anbudskonkurranse", "open anbodskonkurranse"},
     {"restricted", "begrenset anbudskonkurranse", "avgrensa anbodskonkurranse"},
     {"negotiated", "konkurranse med forhandling", "konkurranse med forhandling"},
@@ -151,7 +150,7 @@ const pcode PCODE_PROCEDURES[] = {
     {NULL, NULL, NULL},
 };
 
-const pcode PCODE_METHODS[] = {
+const pcode PROTOCOL_METHODS[] = {
     {"open", "åpen (alle kan levere tilbud)", "open (alle kan levere tilbod)"},
     {"selective", "begrenset (bare utvalgte leverandører inviteres)",
      "avgrensa (berre utvalde leverandørar blir inviterte)"},
@@ -161,13 +160,13 @@ const pcode PCODE_METHODS[] = {
     {NULL, NULL, NULL},
 };
 
-const pcode PCODE_PLATFORMS[] = {
+const pcode PROTOCOL_PLATFORMS[] = {
     {"doffin", "Doffin", "Doffin"},
     {"ted", "TED (EU)", "TED (EU)"},
     {NULL, NULL, NULL},
 };
 
-const pcode PCODE_CLIMATE[] = {
+const pcode PROTOCOL_CLIMATE[] = {
     {"requirementsInSpecification", "klima- og miljøhensyn er ivaretatt i kravspesifikasjonen",
      "klima- og miljøomsyn er tekne vare på i kravspesifikasjonen"},
     {"negligibleFootprint", "anskaffelsen har ubetydelig klima- og miljøavtrykk",
@@ -176,39 +175,43 @@ const pcode PCODE_CLIMATE[] = {
 };
 
 /* FOA § 13-2 (1) a to d, the grounds for competition with negotiation. */
-const pcode PCODE_GROUNDS[] = {
-    {"adaptation", "FOA § 13-2 (1) a: behovet kan ikke dekkes uten tilpasning av tilgjengelige "
-                   "løsninger",
+const pcode PROTOCOL_GROUNDS[] = {
+    {"adaptation",
+     "FOA § 13-2 (1) a: behovet kan ikke dekkes uten tilpasning av tilgjengelige "
+     "løsninger",
      "FOA § 13-2 (1) a: behovet kan ikkje dekkjast utan tilpassing av tilgjengelege løysingar"},
-    {"designOrInnovation", "FOA § 13-2 (1) b: anskaffelsen omfatter design eller innovative "
-                           "løsninger",
+    {"designOrInnovation",
+     "FOA § 13-2 (1) b: anskaffelsen omfatter design eller innovative "
+     "løsninger",
      "FOA § 13-2 (1) b: anskaffinga omfattar design eller innovative løysingar"},
-    {"complexity", "FOA § 13-2 (1) c: kontrakten kan ikke tildeles uten forhandlinger på grunn "
-                   "av særlige forhold",
+    {"complexity",
+     "FOA § 13-2 (1) c: kontrakten kan ikke tildeles uten forhandlinger på grunn "
+     "av særlige forhold",
      "FOA § 13-2 (1) c: kontrakten kan ikkje tildelast utan forhandlingar på grunn av særlege "
      "forhold"},
-    {"specification", "FOA § 13-2 (1) d: de tekniske spesifikasjonene kan ikke utarbeides med "
-                      "tilstrekkelig presisjon",
+    {"specification",
+     "FOA § 13-2 (1) d: de tekniske spesifikasjonene kan ikke utarbeides med "
+     "tilstrekkelig presisjon",
      "FOA § 13-2 (1) d: dei tekniske spesifikasjonane kan ikkje utarbeidast med tilstrekkeleg "
      "presisjon"},
     {NULL, NULL, NULL},
 };
 
-const pcode PCODE_EVENT_KINDS[] = {
+const pcode PROTOCOL_EVENT_KINDS[] = {
     {"release", "oppdatering mottatt", "oppdatering motteken"},
     {"advance", "fasebytte", "fasebyte"},
     {NULL, NULL, NULL},
 };
 
-const char *pcode_label(const pcode *table, const char *code, plang lang)
+const char *protocol_code_label(const pcode *table, const char *code, plang lang)
 {
-    size_t i = pcode_index(table, code);
+    size_t i = protocol_code_index(table, code);
     if (!table[i].code)
         return NULL;
     return lang == PLANG_NN ? table[i].nn : table[i].nb;
 }
 
-size_t pcode_index(const pcode *table, const char *code)
+size_t protocol_code_index(const pcode *table, const char *code)
 {
     size_t i = 0;
     while (table[i].code && !(code && strcmp(table[i].code, code) == 0))
@@ -216,7 +219,7 @@ size_t pcode_index(const pcode *table, const char *code)
     return i;
 }
 
-const char *pstyle_marker(pstyle style)
+const char *protocol_marker(pstyle style)
 {
     switch (style) {
     case PS_PASS:
@@ -241,13 +244,30 @@ static plang protocol_language(const json_t *doc)
     return lang && strcmp(lang, "nn") == 0 ? PLANG_NN : PLANG_NB;
 }
 
-/* The model as indented JSON with a final newline. */
+/* Where json_dump_callback writes, and whether a write failed. */
+typedef struct json_sink {
+    sbuf *text;
+    int failed;
+} json_sink;
+
+static int json_sink_write(const char *buffer, size_t size, void *data)
+{
+    json_sink *sink = data;
+    if (sbuf_add(sink->text, buffer, size) != 0)
+        sink->failed = 1;
+    return sink->failed ? -1 : 0;
+}
+
+/*
+ * The model as indented JSON with a final newline. A failed write is also remembered in the
+ * sink: jansson 2.14 does not check the write of an object's key, and would go on.
+ */
 static int protocol_json(const json_t *model, sbuf *text)
 {
-    char *s = json_dumps(model, JSON_INDENT(2));
-    int rc = s && sbuf_adds(text, s) == 0 && sbuf_adds(text, "\n") == 0 ? 0 : -1;
-    free(s);
-    return rc;
+    json_sink sink = {.text = text};
+    if (json_dump_callback(model, json_sink_write, &sink, JSON_INDENT(2)) != 0 || sink.failed)
+        return -1;
+    return sbuf_adds(text, "\n");
 }
 
 int protocol_render(const json_t *doc, const char *format, sbuf *out, anbud_err *err)

@@ -22,6 +22,9 @@
  *                  "evidence", "evaluated_at", "ruleset_version"} ],  -- latest per rule and stage
  *   "forced_moves": [ {"from", "to", "by", "reason", "at", "rules": ["rule id", ...]} ]
  * }
+ * Any field may be missing or of another type: it is shown as "ikke oppgitt" ("ikkje
+ * oppgitt"), and "language" falls back to compiled.language, then to bokmål.
+ * Appends the protocol to out, which is left as it was when rendering fails.
  * Returns 0, ANBUD_EINPUT for an unknown format, ANBUD_EINTERNAL when memory runs out.
  */
 int protocol_render(const json_t *doc, const char *format, sbuf *out, anbud_err *err);

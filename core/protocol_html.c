@@ -25,19 +25,19 @@ static const char CSS[] =
     "thead{display:table-header-group}\n"
     "tr{break-inside:avoid;page-break-inside:avoid}\n"
     "thead th{background:#e6e6e6}\n"
-    "table.data{font-size:8.5pt}\n"
+    "table.data{font-size:8pt}\n"
     "table.fields th{width:30%;background:#f2f2f2;font-weight:normal}\n"
     "code{font-family:\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;font-size:.92em}\n"
     ".missing{font-style:italic;color:#555}\n"
     ".note{color:#333;font-style:italic}\n"
     ".o-pass{color:#1b5e20}\n"
-    ".o-fail{color:#a00000;font-weight:bold;text-transform:uppercase}\n"
+    ".o-fail{color:#a00000;font-weight:bold}\n"
     ".o-warn{color:#7a4500;font-weight:bold}\n"
     "tr.r-fail td{background:#fbe4e4}\n"
     "tr.r-fail td:first-child{border-left:3pt solid #a00000}\n"
     "tr.r-warn td{background:#fff3d9}\n"
     "tr.r-warn td:first-child{border-left:3pt dashed #7a4500}\n"
-    "p.o-fail,p.o-warn{border:1pt solid;padding:3pt 5pt;text-transform:none}\n";
+    "p.o-fail,p.o-warn{border:1pt solid;padding:3pt 5pt}\n";
 
 /* Appends s with & < > " ' escaped, line breaks as <br> and other control characters as
  * spaces (they are not allowed in HTML text). */
@@ -79,10 +79,9 @@ static int html_text(sbuf *out, const char *s)
 /* The class of a style, "" for plain text. */
 static const char *html_class(pstyle style)
 {
-    static const char *const CLASSES[] = {[PS_TEXT] = "",         [PS_CODE] = "",
-                                          [PS_MISSING] = "missing", [PS_PASS] = "o-pass",
-                                          [PS_FAIL] = "o-fail",   [PS_WARN] = "o-warn",
-                                          [PS_NOTE] = "note"};
+    static const char *const CLASSES[] = {
+        [PS_TEXT] = "",       [PS_CODE] = "",       [PS_MISSING] = "missing", [PS_PASS] = "o-pass",
+        [PS_FAIL] = "o-fail", [PS_WARN] = "o-warn", [PS_NOTE] = "note"};
     return (unsigned)style < sizeof CLASSES / sizeof CLASSES[0] ? CLASSES[style] : "";
 }
 
@@ -94,7 +93,7 @@ static int html_cell(sbuf *out, pcell c)
         return sbuf_adds(out, "<code>") || html_text(out, c.text) || sbuf_adds(out, "</code>");
     if (!*cls)
         return html_text(out, c.text);
-    return sbuf_printf(out, "<span class=\"%s\">%s", cls, pstyle_marker(c.style)) ||
+    return sbuf_printf(out, "<span class=\"%s\">%s", cls, protocol_marker(c.style)) ||
            html_text(out, c.text) || sbuf_adds(out, "</span>");
 }
 
@@ -122,7 +121,7 @@ static int html_heading(pwriter *w, int level, const char *text)
 static int html_para(pwriter *w, pcell text)
 {
     const char *cls = html_class(text.style);
-    int rc = *cls ? sbuf_printf(w->out, "<p class=\"%s\">%s", cls, pstyle_marker(text.style))
+    int rc = *cls ? sbuf_printf(w->out, "<p class=\"%s\">%s", cls, protocol_marker(text.style))
                   : sbuf_adds(w->out, "<p>");
     return rc || html_text(w->out, text.text) || sbuf_adds(w->out, "</p>\n");
 }
@@ -164,7 +163,9 @@ static int html_table_begin(pwriter *w, size_t ncols, const char *const *head,
 
 static int html_row(pwriter *w, const pcell *cells, pstyle mark)
 {
-    const char *row = mark == PS_FAIL ? " class=\"r-fail\"" : mark == PS_WARN ? " class=\"r-warn\"" : "";
+    const char *row = mark == PS_FAIL   ? " class=\"r-fail\""
+                      : mark == PS_WARN ? " class=\"r-warn\""
+                                        : "";
     if (sbuf_printf(w->out, "<tr%s>", row))
         return -1;
     for (size_t i = 0; i < w->ncols; i++)

@@ -6,6 +6,7 @@
  */
 #include "protocol_internal.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@ typedef struct layout {
 
 static const char *T(const layout *l, ptext id)
 {
-    return ptext_get(l->lang, id);
+    return protocol_text(l->lang, id);
 }
 
 static const char *S(const json_t *o, const char *key)
@@ -87,8 +88,7 @@ static int add_date(sbuf *b, const char *iso)
     if (iso[10] != 'T')
         return 0;
     const char *zone = iso + 19 + strspn(iso + 19, ".0123456789");
-    return sbuf_printf(b, " kl. %.5s%s%s", iso + 11, *zone ? " UTC" : "",
-                       *zone == 'Z' ? "" : zone);
+    return sbuf_printf(b, " kl. %.5s%s%s", iso + 11, *zone ? " UTC" : "", *zone == 'Z' ? "" : zone);
 }
 
 /* A date cell from the model's string at key (scratch i). */
@@ -119,8 +119,7 @@ static int period_cell(layout *l, int i, const json_t *period, pcell *out)
 }
 
 /* A string or number of the model at key as text (scratch i). */
-static int scalar_cell(layout *l, int i, const json_t *o, const char *key, pstyle style,
-                       pcell *out)
+static int scalar_cell(layout *l, int i, const json_t *o, const char *key, pstyle style, pcell *out)
 {
     const json_t *v = json_object_get(o, key);
     sbuf *b = scratch(l, i);
@@ -128,7 +127,10 @@ static int scalar_cell(layout *l, int i, const json_t *o, const char *key, pstyl
         return -1;
     if (json_is_real(v) && sbuf_printf(b, "%g", json_real_value(v)))
         return -1;
-    *out = cell(l, json_is_string(v) ? json_string_value(v) : json_is_number(v) ? b->data : NULL,
+    *out = cell(l,
+                json_is_string(v)   ? json_string_value(v)
+                : json_is_number(v) ? b->data
+                                    : NULL,
                 style);
     return 0;
 }
@@ -152,9 +154,10 @@ static int note(layout *l, ptext text)
 static int table_begin(layout *l, size_t ncols, const ptext *head, const unsigned *width)
 {
     const char *names[8];
-    for (size_t i = 0; i < ncols && i < 8; i++)
+    assert(ncols <= sizeof names / sizeof names[0]);
+    for (size_t i = 0; i < ncols; i++)
         names[i] = T(l, head[i]);
-    return l->w->ops->table_begin(l->w, ncols < 8 ? ncols : 8, names, width);
+    return l->w->ops->table_begin(l->w, ncols, names, width);
 }
 
 /* ---- sections ----------------------------------------------------------------------- */
@@ -196,8 +199,10 @@ static int cpv_cell(layout *l, const json_t *cpv, pcell *out)
 static int layout_fact_fields(layout *l, const json_t *facts)
 {
     pwriter *w = l->w;
-    const json_t *buyer = json_object_get(facts, "buyer"), *subject = json_object_get(facts, "subject");
-    const json_t *procedure = json_object_get(facts, "procedure"), *dates = json_object_get(facts, "dates");
+    const json_t *buyer = json_object_get(facts, "buyer"),
+                 *subject = json_object_get(facts, "subject");
+    const json_t *procedure = json_object_get(facts, "procedure"),
+                 *dates = json_object_get(facts, "dates");
     pcell cpv, tender_period, award_period, planned;
     if (cpv_cell(l, json_object_get(subject, "cpv"), &cpv) ||
         period_cell(l, 1, json_object_get(dates, "tender_period"), &tender_period) ||
@@ -211,7 +216,8 @@ static int layout_fact_fields(layout *l, const json_t *facts)
            field(l, T_DESCRIPTION, cell(l, S(subject, "description"), PS_TEXT)) ||
            field(l, T_CATEGORY, cell(l, label_of(subject, "category"), PS_TEXT)) ||
            field(l, T_CPV, cpv) ||
-           field(l, T_VALUE, cell(l, S(json_object_get(facts, "estimated_value"), "text"), PS_TEXT)) ||
+           field(l, T_VALUE,
+                 cell(l, S(json_object_get(facts, "estimated_value"), "text"), PS_TEXT)) ||
            field(l, T_PROCEDURE, cell(l, label_of(procedure, "procedure_type"), PS_TEXT)) ||
            field(l, T_METHOD, cell(l, label_of(procedure, "procurement_method"), PS_TEXT)) ||
            field(l, T_TENDER_PERIOD, tender_period) || field(l, T_AWARD_PERIOD, award_period) ||
@@ -295,8 +301,8 @@ static int layout_facts(layout *l, const json_t *facts)
                        CONTRACT, CONTRACT_W, contract_row) ||
            layout_list(l, T_SUPPLIERS, json_object_get(facts, "suppliers"), T_NO_SUPPLIERS, 4,
                        SUPPLIER, SUPPLIER_W, supplier_row) ||
-           layout_list(l, T_QUOTES, json_object_get(facts, "quote_requests"), T_NO_QUOTES, 4,
-                       QUOTE, QUOTE_W, quote_row);
+           layout_list(l, T_QUOTES, json_object_get(facts, "quote_requests"), T_NO_QUOTES, 4, QUOTE,
+                       QUOTE_W, quote_row);
 }
 
 /* One assessment: its label as a heading, then its fields in the model's order. */
@@ -305,8 +311,12 @@ static int layout_assessment(layout *l, const json_t *a)
     static const struct {
         const char *key;
         ptext label;
-    } FIELDS[] = {{"suitable", T_SUITABLE}, {"held", T_HELD},   {"reason", T_GROUND},
-                  {"ground", T_GROUND},     {"justification", T_JUSTIFICATION}, {"date", T_DATE}};
+    } FIELDS[] = {{"suitable", T_SUITABLE},
+                  {"held", T_HELD},
+                  {"reason", T_GROUND},
+                  {"ground", T_GROUND},
+                  {"justification", T_JUSTIFICATION},
+                  {"date", T_DATE}};
     pwriter *w = l->w;
     if (w->ops->heading(w, 3, S(a, "label") ? S(a, "label") : "") || w->ops->fields_begin(w))
         return -1;
@@ -352,15 +362,15 @@ static int layout_summary(layout *l, const json_t *m)
     if (sbuf_printf(b, "%zu %s", total, T(l, total == 1 ? T_CHECK_ONE : T_CHECK_MANY)))
         return -1;
     const char *sep = ": ";
-    for (size_t i = 0; PCODE_OUTCOMES[i].code; i++) {
-        json_int_t n = json_integer_value(json_object_get(counts, PCODE_OUTCOMES[i].code));
+    for (size_t i = 0; PROTOCOL_OUTCOMES[i].code; i++) {
+        json_int_t n = json_integer_value(json_object_get(counts, PROTOCOL_OUTCOMES[i].code));
         if (n <= 0)
             continue;
-        pstyle s = outcome_style(PCODE_OUTCOMES[i].code);
+        pstyle s = outcome_style(PROTOCOL_OUTCOMES[i].code);
         if (s == PS_FAIL || (s == PS_WARN && worst != PS_FAIL))
             worst = s;
         if (sbuf_printf(b, "%s%lld %s", sep, (long long)n,
-                        pcode_label(PCODE_OUTCOMES, PCODE_OUTCOMES[i].code, l->lang)))
+                        protocol_code_label(PROTOCOL_OUTCOMES, PROTOCOL_OUTCOMES[i].code, l->lang)))
             return -1;
         sep = ", ";
     }
@@ -371,9 +381,9 @@ static int verdict_row(layout *l, const json_t *v, size_t i)
 {
     const char *outcome = S(json_object_get(v, "outcome"), "code");
     pstyle style = outcome_style(outcome);
-    pcell c[6] = {cell(l, S(v, "rule"), PS_CODE),           cell(l, S(v, "title"), PS_TEXT),
-                  cell(l, label_of(v, "stage"), PS_TEXT),   cell(l, label_of(v, "outcome"), style),
-                  cell(l, S(v, "message"), PS_TEXT),        cell(l, S(v, "source"), PS_TEXT)};
+    pcell c[6] = {cell(l, S(v, "rule"), PS_CODE),         cell(l, S(v, "title"), PS_TEXT),
+                  cell(l, label_of(v, "stage"), PS_TEXT), cell(l, label_of(v, "outcome"), style),
+                  cell(l, S(v, "message"), PS_TEXT),      cell(l, S(v, "source"), PS_TEXT)};
     (void)i;
     return l->w->ops->row(l->w, c, style);
 }
@@ -381,7 +391,7 @@ static int verdict_row(layout *l, const json_t *v, size_t i)
 static int layout_verdicts(layout *l, const json_t *m)
 {
     static const ptext HEAD[] = {T_RULE, T_TITLE, T_STAGE, T_OUTCOME, T_MESSAGE, T_SOURCE};
-    static const unsigned WIDTH[] = {14, 15, 10, 11, 28, 22};
+    static const unsigned WIDTH[] = {13, 13, 11, 11, 24, 28};
     const json_t *list = json_object_get(m, "verdicts");
     if (heading(l, 2, T_VERDICTS))
         return -1;
@@ -419,7 +429,7 @@ static int forced_row(layout *l, const json_t *f, size_t i)
 static int layout_forced(layout *l, const json_t *list)
 {
     static const ptext HEAD[] = {T_FROM, T_TO, T_BY, T_AT, T_JUSTIFICATION, T_REFUSING_RULES};
-    static const unsigned WIDTH[] = {11, 11, 14, 15, 25, 24};
+    static const unsigned WIDTH[] = {13, 13, 16, 14, 22, 22};
     if (heading(l, 2, T_FORCED))
         return -1;
     if (!json_array_size(list))
@@ -464,11 +474,11 @@ static int layout_events(layout *l, const json_t *list)
 int protocol_layout(const json_t *model, pwriter *w)
 {
     layout l = {.w = w, .lang = w->lang};
-    int rc = layout_head(&l, model) || layout_facts(&l, json_object_get(model, "facts")) ||
-             layout_assessments(&l, json_object_get(model, "assessments")) ||
-             layout_verdicts(&l, model) || layout_forced(&l, json_object_get(model, "forced_moves")) ||
-             layout_events(&l, json_object_get(model, "events")) || note(&l, T_FOOTER) ||
-             w->ops->end(w);
+    int rc =
+        layout_head(&l, model) || layout_facts(&l, json_object_get(model, "facts")) ||
+        layout_assessments(&l, json_object_get(model, "assessments")) ||
+        layout_verdicts(&l, model) || layout_forced(&l, json_object_get(model, "forced_moves")) ||
+        layout_events(&l, json_object_get(model, "events")) || note(&l, T_FOOTER) || w->ops->end(w);
     for (int i = 0; i < SCRATCH; i++)
         sbuf_free(&l.tmp[i]);
     return rc ? -1 : 0;

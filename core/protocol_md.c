@@ -32,19 +32,20 @@ static int md_text(sbuf *out, const char *s, const char *newline)
 /* True when s can go between backticks as it is: a code span does not read escapes. */
 static int md_plain_code(const char *s)
 {
-    return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:/+ ") ==
-                     strlen(s);
+    return *s &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:/+ ") ==
+               strlen(s);
 }
 
 /* A cell or field value: missing values in italics, failures and warnings in bold. */
 static int md_cell(sbuf *out, pcell c)
 {
-    const char *wrap = c.style == PS_MISSING                        ? "*"
+    const char *wrap = c.style == PS_MISSING                      ? "*"
                        : c.style == PS_FAIL || c.style == PS_WARN ? "**"
-                                                                   : "";
+                                                                  : "";
     if (c.style == PS_CODE && md_plain_code(c.text))
         return sbuf_printf(out, "`%s`", c.text);
-    return sbuf_adds(out, wrap) || sbuf_adds(out, pstyle_marker(c.style)) ||
+    return sbuf_adds(out, wrap) || sbuf_adds(out, protocol_marker(c.style)) ||
            md_text(out, c.text, "<br>") || sbuf_adds(out, wrap);
 }
 
@@ -57,7 +58,11 @@ static int md_begin(pwriter *w, const char *title)
 
 static int md_heading(pwriter *w, int level, const char *text)
 {
-    return sbuf_printf(w->out, "%.*s ", level < 1 ? 1 : level > 6 ? 6 : level, "######") ||
+    return sbuf_printf(w->out, "%.*s ",
+                       level < 1   ? 1
+                       : level > 6 ? 6
+                                   : level,
+                       "######") ||
            md_text(w->out, text, " ") || sbuf_adds(w->out, "\n\n");
 }
 
@@ -74,8 +79,8 @@ static int md_fields_begin(pwriter *w)
 
 static int md_field(pwriter *w, const char *label, pcell value)
 {
-    return sbuf_adds(w->out, "- **") || md_text(w->out, label, " ") ||
-           sbuf_adds(w->out, ":** ") || md_cell(w->out, value) || sbuf_adds(w->out, "\n");
+    return sbuf_adds(w->out, "- **") || md_text(w->out, label, " ") || sbuf_adds(w->out, ":** ") ||
+           md_cell(w->out, value) || sbuf_adds(w->out, "\n");
 }
 
 static int md_block_end(pwriter *w)
@@ -83,8 +88,7 @@ static int md_block_end(pwriter *w)
     return sbuf_adds(w->out, "\n");
 }
 
-static int md_table_begin(pwriter *w, size_t ncols, const char *const *head,
-                          const unsigned *width)
+static int md_table_begin(pwriter *w, size_t ncols, const char *const *head, const unsigned *width)
 {
     (void)width;
     w->ncols = ncols;

@@ -91,19 +91,19 @@ static const char *const FULL_FACTS[] = {
     "ocds-anbud-bergen-2025-042", "Renhold av rådhuset", "Bergen kommune", "964338531", "4601",
     "Daglig renhold av Bergen rådhus", "tjenester", "90911200-8", "90911300-9", "Vindusvask",
     "1 300 000 kr ekskl. mva.", "åpen anbudskonkurranse", "Doffin", "2025-102377",
-    "Fjord Renhold AS", "907688372", "Vestland Vask AS", "971544759", "Askøy Glass AS",
-    "921527160", "Renholdsavtale rådhuset", "1 234 567,50 kr",
+    "Fjord Renhold AS", "907688372", "Vestland Vask AS", "971544759", "Askøy Glass AS", "921527160",
+    "Renholdsavtale rådhuset", "1 234 567,50 kr",
     /* assessments with their justification */
     "ikke kapasitet til daglig renhold", "egner seg for arbeidstrening",
-    "Kjøpet har lite klimaavtrykk", "ubetydelig klima- og miljøavtrykk",
-    "FOA § 13-2 (1) c", "Bare to lokale leverandører finnes.",
+    "Kjøpet har lite klimaavtrykk", "ubetydelig klima- og miljøavtrykk", "FOA § 13-2 (1) c",
+    "Bare to lokale leverandører finnes.",
     /* every verdict's rule id and source */
     "no.award-notice", "FOA § 25-1", "no.doffin-notice", "FOA § 21-1", "bergen.market-dialogue",
     "innkjøpsstrategi, punkt 4.2", "bergen.full-time", "Byrådsvedtak 1234/20",
     "no.negotiation-grounds", "FOA § 13-2", "bergen.broken", "intern rutine",
     /* the forced move and the events */
-    "Tildeling må skje før budsjettåret lukkes", "kari.nordmann@bergen.kommune.no",
-    "rel-01", "rel-02", "rel-03", NULL};
+    "Tildeling må skje før budsjettåret lukkes", "kari.nordmann@bergen.kommune.no", "rel-01",
+    "rel-02", "rel-03", NULL};
 
 /* ---- each format on the full document ---- */
 
@@ -114,13 +114,21 @@ static void test_md_full_document(void)
     char *md = render(doc, "md");
     json_decref(doc);
     CHECK(md);
-    static const char *const labels[] = {
-        "# Anskaffelsesprotokoll: Renhold av rådhuset", "## Fakta om anskaffelsen",
-        "**Oppdragsgiver:** Bergen kommune", "**Kommunenummer:** 4601", "## Vurderinger",
-        "### Vurdering av reservert kontrakt", "**Begrunnelse:**", "**Egnet:** nei",
-        "## Kontroller (regelvurderinger)", "| Regel | Tittel | Fase | Resultat | Melding | Kilde |",
-        "## Tvungne fasebytte", "## Hendelseslogg", "**Regelsett:** Bergen kommune (bergen)",
-        "**Generert:** 01.06.2025 kl. 10:00 UTC", NULL};
+    static const char *const labels[] = {"# Anskaffelsesprotokoll: Renhold av rådhuset",
+                                         "## Fakta om anskaffelsen",
+                                         "**Oppdragsgiver:** Bergen kommune",
+                                         "**Kommunenummer:** 4601",
+                                         "## Vurderinger",
+                                         "### Vurdering av reservert kontrakt",
+                                         "**Begrunnelse:**",
+                                         "**Egnet:** nei",
+                                         "## Kontroller (regelvurderinger)",
+                                         "| Regel | Tittel | Fase | Resultat | Melding | Kilde |",
+                                         "## Tvungne fasebytte",
+                                         "## Hendelseslogg",
+                                         "**Regelsett:** Bergen kommune (bergen)",
+                                         "**Generert:** 01.06.2025 kl. 10:00 UTC",
+                                         NULL};
     int ok = has_all(md, FULL_FACTS) && has_all(md, labels);
     free(md);
     CHECK(ok);
@@ -134,12 +142,19 @@ static void test_html_full_document(void)
     json_decref(doc);
     CHECK(html);
     static const char *const page[] = {
-        "<!DOCTYPE html>", "<html lang=\"nb\">", "<meta charset=\"utf-8\">",
-        "@page{size:A4", "table-layout:fixed", "page-break-inside:avoid",
-        "thead{display:table-header-group}", "overflow-wrap:anywhere",
+        "<!DOCTYPE html>",
+        "<html lang=\"nb\">",
+        "<meta charset=\"utf-8\">",
+        "@page{size:A4",
+        "table-layout:fixed",
+        "page-break-inside:avoid",
+        "thead{display:table-header-group}",
+        "overflow-wrap:anywhere",
         "<h1>Anskaffelsesprotokoll: Renhold av rådhuset</h1>",
         "<th scope=\"row\">Oppdragsgiver</th><td>Bergen kommune</td>",
-        "<h2>Kontroller (regelvurderinger)</h2>", "<th scope=\"col\">Kilde</th>", NULL};
+        "<h2>Kontroller (regelvurderinger)</h2>",
+        "<th scope=\"col\">Kilde</th>",
+        NULL};
     int ok = has_all(html, FULL_FACTS) && has_all(html, page) && !strstr(html, "<script") &&
              !strstr(html, "http://") && !strstr(html, "https://") && !strstr(html, "src=") &&
              count(html, "<table") == count(html, "</table>") &&
@@ -166,22 +181,23 @@ static void test_json_full_document(void)
     const json_t *verdicts = json_object_get(m, "verdicts");
     const json_t *forced = json_array_get(json_object_get(m, "forced_moves"), 0);
     const json_t *suppliers = json_object_get(facts, "suppliers");
-    int ok = has_facts && json_array_size(verdicts) == 6 &&
-             json_array_size(json_object_get(m, "events")) == 3 &&
-             json_array_size(json_object_get(m, "assessments")) == 6 &&
-             json_array_size(suppliers) == 3 &&
-             str_is(json_object_get(json_object_get(facts, "buyer"), "org_number"), "964338531") &&
-             json_is_true(json_object_get(json_array_get(suppliers, 0), "awarded")) &&
-             json_is_false(json_object_get(json_array_get(suppliers, 1), "awarded")) &&
-             json_is_true(json_object_get(json_array_get(suppliers, 1), "bid")) &&
-             json_is_false(json_object_get(json_array_get(suppliers, 2), "bid")) &&
-             json_integer_value(json_object_get(json_object_get(m, "verdict_counts"), "fail")) == 1 &&
-             str_is(json_object_get(json_object_get(json_array_get(verdicts, 0), "outcome"), "label"),
-                    "oppfylt") &&
-             str_is(json_object_get(forced, "reason"),
-                    "Tildeling må skje før budsjettåret lukkes; TED-kunngjøring ettersendes.") &&
-             str_is(json_object_get(json_array_get(json_object_get(forced, "rules"), 0), "title"),
-                    "Kunngjøring i Doffin");
+    int ok =
+        has_facts && json_array_size(verdicts) == 6 &&
+        json_array_size(json_object_get(m, "events")) == 3 &&
+        json_array_size(json_object_get(m, "assessments")) == 6 &&
+        json_array_size(suppliers) == 3 &&
+        str_is(json_object_get(json_object_get(facts, "buyer"), "org_number"), "964338531") &&
+        json_is_true(json_object_get(json_array_get(suppliers, 0), "awarded")) &&
+        json_is_false(json_object_get(json_array_get(suppliers, 1), "awarded")) &&
+        json_is_true(json_object_get(json_array_get(suppliers, 1), "bid")) &&
+        json_is_false(json_object_get(json_array_get(suppliers, 2), "bid")) &&
+        json_integer_value(json_object_get(json_object_get(m, "verdict_counts"), "fail")) == 1 &&
+        str_is(json_object_get(json_object_get(json_array_get(verdicts, 0), "outcome"), "label"),
+               "oppfylt") &&
+        str_is(json_object_get(forced, "reason"),
+               "Tildeling må skje før budsjettåret lukkes; TED-kunngjøring ettersendes.") &&
+        str_is(json_object_get(json_array_get(json_object_get(forced, "rules"), 0), "title"),
+               "Kunngjøring i Doffin");
     json_decref(m);
     CHECK(ok);
 }
@@ -199,9 +215,9 @@ static void test_verdicts_in_stage_order(void)
     json_decref(doc);
     CHECK(md);
     /* planning, then tender in input order, award, contract, unknown stages last */
-    static const char *const order[] = {"bergen.market-dialogue", "no.doffin-notice",
-                                        "no.negotiation-grounds", "bergen.broken",
-                                        "no.award-notice", "bergen.full-time", "x.unknown-stage"};
+    static const char *const order[] = {
+        "bergen.market-dialogue", "no.doffin-notice", "no.negotiation-grounds", "bergen.broken",
+        "no.award-notice",        "bergen.full-time", "x.unknown-stage"};
     const char *table = strstr(md, "| Regel |"), *prev = table;
     int ok = table != NULL;
     for (size_t i = 0; ok && i < sizeof order / sizeof order[0]; i++) {
@@ -221,9 +237,11 @@ static void test_bokmal_labels(void)
     json_decref(doc);
     CHECK(md);
     static const char *const nb[] = {
-        "Anskaffelsesprotokoll", "Oppdragsgiver", "Leverandør", "Begrunnelse", "Kilde",
-        "Fakta om anskaffelsen", "ikke oppfylt", "må vurderes", "til orientering",
-        "ikke aktuelt", "regelfeil", "Hendelseslogg", "Tvungne fasebytte", "Beskrivelse", NULL};
+        "Anskaffelsesprotokoll", "Oppdragsgiver", "Leverandør",
+        "Begrunnelse",           "Kilde",         "Fakta om anskaffelsen",
+        "ikke oppfylt",          "må vurderes",   "til orientering",
+        "ikke aktuelt",          "regelfeil",     "Hendelseslogg",
+        "Tvungne fasebytte",     "Beskrivelse",   NULL};
     int ok = has_all(md, nb) && !strstr(md, "Oppdragsgjevar") && !strstr(md, "Kjelde") &&
              !strstr(md, "ikkje");
     free(md);
@@ -237,10 +255,21 @@ static void test_nynorsk_labels(void)
     json_object_set_new(doc, "language", json_string("nn"));
     char *md = render(doc, "md"), *html = render(doc, "html");
     json_decref(doc);
-    static const char *const nn[] = {
-        "Anskaffingsprotokoll", "Oppdragsgjevar", "Leverandør", "Grunngjeving", "Kjelde",
-        "Fakta om anskaffinga", "ikkje oppfylt", "må vurderast", "ikkje aktuelt", "Hendingslogg",
-        "Tvinga fasebyte", "Skildring", "tenester", "open anbodskonkurranse", NULL};
+    static const char *const nn[] = {"Anskaffingsprotokoll",
+                                     "Oppdragsgjevar",
+                                     "Leverandør",
+                                     "Grunngjeving",
+                                     "Kjelde",
+                                     "Fakta om anskaffinga",
+                                     "ikkje oppfylt",
+                                     "må vurderast",
+                                     "ikkje aktuelt",
+                                     "Hendingslogg",
+                                     "Tvinga fasebyte",
+                                     "Skildring",
+                                     "tenester",
+                                     "open anbodskonkurranse",
+                                     NULL};
     int ok = md && html && has_all(md, nn) && has_all(html, nn) &&
              strstr(html, "<html lang=\"nn\">") && !strstr(md, "Oppdragsgiver") &&
              !strstr(md, "**Begrunnelse:**") && !strstr(md, "| Kilde |") &&
@@ -272,14 +301,21 @@ static void test_fails_and_warnings_stand_out(void)
     char *md = render(doc, "md"), *html = render(doc, "html");
     json_decref(doc);
     static const char *const md_marks[] = {
-        "**✗ ikke oppfylt**", "**⚠ må vurderes**", "**✗ regelfeil**", "✓ oppfylt",
+        "**✗ ikke oppfylt**",
+        "**⚠ må vurderes**",
+        "**✗ regelfeil**",
+        "✓ oppfylt",
         "**✗ 6 kontroller: 1 oppfylt, 1 ikke oppfylt, 1 må vurderes, 1 til orientering, 1 ikke "
         "aktuelt, 1 regelfeil**",
         NULL};
-    static const char *const html_marks[] = {
-        "<tr class=\"r-fail\">", "<tr class=\"r-warn\">",
-        "<span class=\"o-fail\">✗ ikke oppfylt</span>", "<span class=\"o-warn\">⚠ må vurderes</span>",
-        "<p class=\"o-fail\">✗ 6 kontroller:", NULL};
+    static const char *const html_marks[] = {"<tr class=\"r-fail\">",
+                                             "<tr class=\"r-warn\">",
+                                             "<span class=\"o-fail\">✗ ikke oppfylt</span>",
+                                             "<span class=\"o-warn\">⚠ må vurderes</span>",
+                                             "<p class=\"o-fail\">✗ 6 kontroller:",
+                                             "<span class=\"note\">til orientering</span>",
+                                             "<span class=\"o-pass\">✓ oppfylt</span>",
+                                             NULL};
     int ok = md && html && has_all(md, md_marks) && has_all(html, html_marks);
     free(md);
     free(html);
@@ -317,8 +353,9 @@ static void test_html_escapes_every_text(void)
     CHECK(html);
     static const char *const escaped[] = {
         "&lt;script&gt;alert(&quot;x&quot;)&amp;&#39;&lt;/script&gt;",
-        "<title>Anskaffelsesprotokoll: &lt;script&gt;", "&lt;img src=x onerror=alert(1)&gt;<br>line two",
-        "Bergen &amp; &quot;Co&quot; &lt;b&gt;", NULL};
+        "<title>Anskaffelsesprotokoll: &lt;script&gt;",
+        "&lt;img src=x onerror=alert(1)&gt;<br>line two", "Bergen &amp; &quot;Co&quot; &lt;b&gt;",
+        NULL};
     int ok = has_all(html, escaped) && !strstr(html, "<script") && !strstr(html, "<img") &&
              !strstr(html, "<b>");
     free(html);
@@ -358,16 +395,20 @@ static void test_missing_fields(void)
     char *md = render(doc, "md"), *html = render(doc, "html"), *text = render(doc, "json");
     json_decref(doc);
     json_t *m = text ? json_loads(text, 0, NULL) : NULL;
-    static const char *const said[] = {
-        "ikke oppgitt", "Ingen kunngjøringer er registrert.", "Ingen leverandører er registrert.",
-        "Ingen vurderinger er registrert.", "Ingen regelvurderinger er registrert.",
-        "Ingen fasebytte er tvunget gjennom.", "Ingen hendelser er registrert.", NULL};
+    static const char *const said[] = {"ikke oppgitt",
+                                       "Ingen kunngjøringer er registrert.",
+                                       "Ingen leverandører er registrert.",
+                                       "Ingen vurderinger er registrert.",
+                                       "Ingen regelvurderinger er registrert.",
+                                       "Ingen fasebytte er tvunget gjennom.",
+                                       "Ingen hendelser er registrert.",
+                                       NULL};
     int ok = md && html && m && has_all(md, said) && has_all(html, said) &&
              strstr(md, "# Anskaffelsesprotokoll\n") && strstr(md, "**OCID:** *ikke oppgitt*") &&
              strstr(html, "<span class=\"missing\">ikke oppgitt</span>") &&
              json_is_null(json_object_get(m, "ocid")) &&
-             json_is_null(json_object_get(json_object_get(json_object_get(m, "facts"),
-                                                          "estimated_value"), "amount"));
+             json_is_null(json_object_get(
+                 json_object_get(json_object_get(m, "facts"), "estimated_value"), "amount"));
     free(md);
     free(html);
     free(text);
@@ -404,21 +445,21 @@ static void test_wrong_types_at_the_top(void)
 
 static void test_wrong_types_inside(void)
 {
-    json_t *doc = js(
-        "{'compiled': {'buyer': 'x', 'parties': [1, {'id': 5, 'roles': 'supplier'}, "
-        "{'id': 'p', 'roles': ['supplier'], 'identifier': 'x', 'name': ['n']}], "
-        "'tender': {'title': 5, 'items': [3, {'classification': 'x'}], "
-        "'value': {'amount': '1000'}, 'mainProcurementCategory': 4, 'notices': [1, "
-        "{'platform': 3, 'id': {}, 'datePublished': 'soon'}], 'tenderPeriod': 'x', "
-        "'quoteRequests': [{'supplier': 'x', 'responded': 'yes'}], "
-        "'reservedAssessment': 'yes', 'inclusiveAssessment': {'suitable': 'yes', "
-        "'justification': 7}, 'climateException': {'reason': 9}, 'negotiationJustification': "
-        "11, 'marketDialogue': [], 'localQuotesJustification': null}, "
-        "'bids': {'details': {'x': 1}}, 'awards': [{'suppliers': 'x'}, 2], "
-        "'contracts': [5, {'value': 'x', 'period': [], 'dateSigned': 3}]}, "
-        "'verdicts': [1, {'rule': 2, 'stage': 3, 'outcome': {}, 'message': null}], "
-        "'forced_moves': [{'rules': 'x', 'from': 1}, 'y', {'rules': [1, {'rule': 'r'}]}], "
-        "'events': [null, {'id': 'e', 'stage': 'nowhere', 'received_at': 'then'}]}");
+    json_t *doc =
+        js("{'compiled': {'buyer': 'x', 'parties': [1, {'id': 5, 'roles': 'supplier'}, "
+           "{'id': 'p', 'roles': ['supplier'], 'identifier': 'x', 'name': ['n']}], "
+           "'tender': {'title': 5, 'items': [3, {'classification': 'x'}], "
+           "'value': {'amount': '1000'}, 'mainProcurementCategory': 4, 'notices': [1, "
+           "{'platform': 3, 'id': {}, 'datePublished': 'soon'}], 'tenderPeriod': 'x', "
+           "'quoteRequests': [{'supplier': 'x', 'responded': 'yes'}], "
+           "'reservedAssessment': 'yes', 'inclusiveAssessment': {'suitable': 'yes', "
+           "'justification': 7}, 'climateException': {'reason': 9}, 'negotiationJustification': "
+           "11, 'marketDialogue': [], 'localQuotesJustification': null}, "
+           "'bids': {'details': {'x': 1}}, 'awards': [{'suppliers': 'x'}, 2], "
+           "'contracts': [5, {'value': 'x', 'period': [], 'dateSigned': 3}]}, "
+           "'verdicts': [1, {'rule': 2, 'stage': 3, 'outcome': {}, 'message': null}], "
+           "'forced_moves': [{'rules': 'x', 'from': 1}, 'y', {'rules': [1, {'rule': 'r'}]}], "
+           "'events': [null, {'id': 'e', 'stage': 'nowhere', 'received_at': 'then'}]}");
     CHECK(doc);
     char *md = render(doc, "md"), *html = render(doc, "html"), *text = render(doc, "json");
     json_decref(doc);
@@ -439,22 +480,78 @@ static void test_wrong_types_inside(void)
     CHECK(ok);
 }
 
+/* The model's suppliers of a compiled release written as s. */
+static json_t *suppliers(const char *s)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "compiled", js(s));
+    char *text = render(doc, "json");
+    json_decref(doc);
+    json_t *m = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    json_t *list = json_incref(json_object_get(json_object_get(m, "facts"), "suppliers"));
+    json_decref(m);
+    return list;
+}
+
+/* True when supplier i of list has this name, org number, and bid and awarded (1, 0, -1 null). */
+static int supplier_is(const json_t *list, size_t i, const char *name, const char *orgnr, int bid,
+                       int awarded)
+{
+    const json_t *s = json_array_get(list, i);
+    const json_t *b = json_object_get(s, "bid"), *a = json_object_get(s, "awarded");
+    int ok = str_is(json_object_get(s, "name"), name) &&
+             (orgnr ? str_is(json_object_get(s, "org_number"), orgnr)
+                    : json_is_null(json_object_get(s, "org_number"))) &&
+             (bid < 0 ? json_is_null(b) : json_is_boolean(b) && json_is_true(b) == bid) &&
+             (awarded < 0 ? json_is_null(a) : json_is_boolean(a) && json_is_true(a) == awarded);
+    if (!ok)
+        fprintf(stderr, "  supplier %zu is not %s\n", i, name);
+    return ok;
+}
+
+static void test_suppliers_from_every_source(void)
+{
+    /* no bids or awards recorded: whether they bid or won is not known */
+    json_t *list = suppliers("{'parties': [{'id': 'A', 'name': 'A AS', 'roles': ['supplier'], "
+                             "'identifier': {'scheme': 'NO-BRC', 'id': '907688372'}}, "
+                             "{'id': 'B', 'name': 'B AS', 'roles': ['tenderer']}, "
+                             "{'id': 'K', 'name': 'Kommunen', 'roles': ['buyer']}]}");
+    int ok = json_array_size(list) == 2 && supplier_is(list, 0, "A AS", "907688372", -1, -1) &&
+             supplier_is(list, 1, "B AS", NULL, 1, -1);
+    json_decref(list);
+    CHECK(ok);
+    /* bids and awards name suppliers the parties do not, and add what earlier references left
+     * out; an identifier of another scheme is no organisation number */
+    list = suppliers("{'parties': [{'id': 'A', 'name': 'A AS', 'roles': ['supplier'], "
+                     "'identifier': {'scheme': 'GB-COH', 'id': '123'}}], "
+                     "'bids': {'details': [{'tenderers': [{'id': 'C', 'name': 'C AS'}, "
+                     "{'id': 'A'}]}, {'tenderers': [{'name': 'D AS'}]}]}, "
+                     "'awards': [{'suppliers': [{'id': 'C', 'name': 'C AS', 'identifier': "
+                     "{'scheme': 'NO-BRC', 'id': '971544759'}}]}]}");
+    ok = json_array_size(list) == 3 && supplier_is(list, 0, "A AS", NULL, 1, 0) &&
+         supplier_is(list, 1, "C AS", "971544759", 1, 1) &&
+         supplier_is(list, 2, "D AS", NULL, 1, 0);
+    json_decref(list);
+    CHECK(ok);
+}
+
 /* ---- texts, values, dates ---- */
 
 static void test_every_text_in_both_languages(void)
 {
     for (int id = 0; id < T_COUNT; id++) {
-        CHECK(*ptext_get(PLANG_NB, (ptext)id) != '\0');
-        CHECK(*ptext_get(PLANG_NN, (ptext)id) != '\0');
+        CHECK(*protocol_text(PLANG_NB, (ptext)id) != '\0');
+        CHECK(*protocol_text(PLANG_NN, (ptext)id) != '\0');
     }
-    const pcode *const tables[] = {PCODE_STAGES,   PCODE_OUTCOMES,  PCODE_CATEGORIES,
-                                   PCODE_PROCEDURES, PCODE_METHODS, PCODE_PLATFORMS,
-                                   PCODE_CLIMATE,  PCODE_GROUNDS,   PCODE_EVENT_KINDS};
+    const pcode *const tables[] = {PROTOCOL_STAGES,     PROTOCOL_OUTCOMES, PROTOCOL_CATEGORIES,
+                                   PROTOCOL_PROCEDURES, PROTOCOL_METHODS,  PROTOCOL_PLATFORMS,
+                                   PROTOCOL_CLIMATE,    PROTOCOL_GROUNDS,  PROTOCOL_EVENT_KINDS};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const pcode *c = tables[t]; c->code; c++)
             CHECK(c->nb && *c->nb && c->nn && *c->nn);
-    CHECK_STR(pcode_label(PCODE_OUTCOMES, "fail", PLANG_NN), "ikkje oppfylt");
-    CHECK(pcode_label(PCODE_OUTCOMES, "maybe", PLANG_NB) == NULL);
+    CHECK_STR(protocol_code_label(PROTOCOL_OUTCOMES, "fail", PLANG_NN), "ikkje oppfylt");
+    CHECK(protocol_code_label(PROTOCOL_OUTCOMES, "maybe", PLANG_NB) == NULL);
 }
 
 /* The written estimated value of a document whose tender value is v. */
@@ -466,8 +563,8 @@ static char *value_text(json_t *v)
     json_decref(doc);
     json_t *m = text ? json_loads(text, 0, NULL) : NULL;
     free(text);
-    const char *s = json_string_value(json_object_get(
-        json_object_get(json_object_get(m, "facts"), "estimated_value"), "text"));
+    const char *s = json_string_value(
+        json_object_get(json_object_get(json_object_get(m, "facts"), "estimated_value"), "text"));
     char *copy = s ? strdup(s) : NULL;
     json_decref(m);
     return copy;
@@ -544,51 +641,58 @@ static void test_appends_to_out(void)
     int rc = sbuf_adds(&out, "before\n") ? -1 : protocol_render(doc, "json", &out, NULL);
     json_decref(doc);
     json_t *m = rc == 0 ? json_loads(out.data + 7, 0, NULL) : NULL;
-    int ok = rc == 0 && strncmp(out.data, "before\n", 7) == 0 && m &&
-             out.data[out.len - 1] == '\n';
+    int ok = rc == 0 && strncmp(out.data, "before\n", 7) == 0 && m && out.data[out.len - 1] == '\n';
     sbuf_free(&out);
     json_decref(m);
     CHECK(ok);
 }
 
-/* jansson's allocator that fails once `oom_budget` allocations are spent. */
-static long oom_budget = -1;
+/* jansson's allocator, made to fail at call number oom_fail_at (counting from 0) alone. */
+static long oom_calls, oom_fail_at = -1;
 
 static void *oom_malloc(size_t n)
 {
-    if (oom_budget == 0)
-        return NULL;
-    if (oom_budget > 0)
-        oom_budget--;
-    return malloc(n);
+    return oom_calls++ == oom_fail_at ? NULL : malloc(n);
 }
 
+/*
+ * Each format with one of jansson's allocations failing, the first, then the second, and
+ * so on: each run must fail with ANBUD_EINTERNAL and leave out empty, since a failure that
+ * is swallowed would give a protocol with something missing. The run in which no
+ * allocation fails must give the text of an unhindered run.
+ */
 static void test_out_of_memory_at_every_step(void)
 {
     json_t *doc = full_doc();
     CHECK(doc);
     static const char *const formats[] = {"json", "md", "html"};
     int bad = 0;
-    json_set_alloc_funcs(oom_malloc, free);
     for (size_t f = 0; f < 3 && !bad; f++) {
-        for (long budget = 0;; budget++) {
+        char *want = render(doc, formats[f]);
+        json_set_alloc_funcs(oom_malloc, free);
+        for (long fail_at = 0; want && !bad; fail_at++) {
             sbuf out = {0};
             anbud_err err = {0};
-            oom_budget = budget;
+            oom_calls = 0;
+            oom_fail_at = fail_at;
             int rc = protocol_render(doc, formats[f], &out, &err);
-            oom_budget = -1;
-            int done = rc == ANBUD_OK;
-            if (!done && (rc != ANBUD_EINTERNAL || out.len != 0 || !strstr(err.msg, "memory"))) {
-                fprintf(stderr, "  %s with %ld allocations: rc %d, %zu bytes out\n", formats[f],
-                        budget, rc, out.len);
-                bad = 1;
-            }
+            int failed_one = oom_calls > fail_at;
+            oom_fail_at = -1;
+            if (failed_one)
+                bad = rc != ANBUD_EINTERNAL || out.len != 0 || !strstr(err.msg, "memory");
+            else
+                bad = rc != ANBUD_OK || strcmp(out.data, want) != 0;
+            if (bad)
+                fprintf(stderr, "  %s, allocation %ld failing: rc %d, %zu bytes out\n", formats[f],
+                        fail_at, rc, out.len);
             sbuf_free(&out);
-            if (done || bad)
+            if (!failed_one)
                 break;
         }
+        json_set_alloc_funcs(malloc, free);
+        bad |= !want;
+        free(want);
     }
-    json_set_alloc_funcs(malloc, free);
     json_decref(doc);
     CHECK(!bad);
 }
@@ -609,6 +713,7 @@ static const test_case tests[] = {
     {"null_document", test_null_document},
     {"wrong_types_at_the_top", test_wrong_types_at_the_top},
     {"wrong_types_inside", test_wrong_types_inside},
+    {"suppliers_from_every_source", test_suppliers_from_every_source},
     {"every_text_in_both_languages", test_every_text_in_both_languages},
     {"amounts_written_in_norwegian", test_amounts_written_in_norwegian},
     {"dates_written_in_norwegian", test_dates_written_in_norwegian},
