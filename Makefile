@@ -133,3 +133,42 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_BUILD)/libanbud.a
 
 fuzz: fuzz-build
 	@fuzz/run $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+# ---- benchmarks (issue 7) ----------------------------------------------------------------
+# `make bench` builds bench/gen (the seeded OCDS generator) and bench/eval (engine_evaluate
+# timed alone over processes in memory), then bench/run measures and writes
+# bench/results.json and bench/RESULTS.md. Not part of `make test` or .ci/run: it takes
+# minutes and its numbers depend on the machine. BENCH_N sets the eval size (100000).
+BENCH_N ?= 100000
+.PHONY: bench bench-build bench-peers
+
+bench-build: all $(BUILD)/bench/gen $(BUILD)/bench/eval
+	@$(MAKE) --no-print-directory bench-peers
+
+$(BUILD)/bench/gen: bench/gen.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
+
+$(BUILD)/bench/eval: bench/eval.c $(BUILD)/libanbud.a core/*.h
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libanbud.a $(LDLIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-build
+	@cp --remove-destination $(BUILD)/bench/gen bench/gen && cp --remove-destination $(BUILD)/bench/eval bench/eval
+	@BUILD=$(CURDIR)/$(BUILD) BENCH_N=$(BENCH_N) bench/run
+
+# The CLIPS peer (Debian libclips-dev: static library /usr/lib/libclips.a, headers in
+# /usr/include/clips); skipped with a message when the package is missing.
+CLIPS_DEBS := clips libclips-dev
+bench-peers:
+	@missing=""; for p in $(CLIPS_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; fi
+	@if [ -f /usr/lib/libclips.a ]; then mkdir -p $(BUILD)/bench && \
+	  $(CC) -std=gnu11 -O2 -Icore -Iinclude -I/usr/include/clips $(shell pkg-config --cflags $(PKGS)) \
+	    -o $(BUILD)/bench/clips bench/peers/clips.c $(BUILD)/libanbud.a /usr/lib/libclips.a $(LDLIBS) 2>/dev/null \
+	  || echo "bench: the CLIPS peer did not build" >&2; \
+	else echo "bench: libclips-dev missing, the CLIPS peer is skipped" >&2; fi

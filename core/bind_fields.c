@@ -109,9 +109,12 @@ static int push_duration(lua_State *L, const json_t *period)
         lua_pushinteger(L, (lua_Integer)(b - a));
         return 1;
     }
-    const json_t *d = json_object_get(period, "durationInDays");
-    if (json_is_number(d))
-        lua_pushinteger(L, (lua_Integer)json_number_value(d));
+    /* a count of days beyond any calendar (validation refuses it) is no duration: casting
+     * it to an integer would be undefined */
+    const json_t *days = json_object_get(period, "durationInDays");
+    double d = json_number_value(days);
+    if (json_is_number(days) && d >= -1e9 && d <= 1e9)
+        lua_pushinteger(L, (lua_Integer)d);
     else
         lua_pushnil(L);
     return 1;

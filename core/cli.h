@@ -53,5 +53,7 @@ int cmd_list(int argc, char **argv);
 int cmd_protocol(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif

@@ -127,6 +127,9 @@ size_t ruleset_order_count(const ruleset *s) { return s->n_order; }
 const ruleset *ruleset_order_at(const ruleset *s, size_t i) { return s->order[i]; }
 size_t ruleset_municipality_count(const ruleset *s) { return s->n_municipalities; }
 const char *ruleset_municipality_at(const ruleset *s, size_t i) { return s->municipalities[i]; }
+const char *ruleset_host(const ruleset *s) { return s->host; }
+size_t ruleset_member_count(const ruleset *s) { return s->n_members; }
+const char *ruleset_member_at(const ruleset *s, size_t i) { return s->members[i]; }
 size_t ruleset_rule_count(const ruleset *s) { return s->n_active; }
 const rule *ruleset_rule_at(const ruleset *s, size_t i) { return s->active[i].rule; }
 size_t ruleset_disabled_count(const ruleset *s) { return s->n_all_disabled; }

@@ -86,6 +86,10 @@ size_t ruleset_order_count(const ruleset *s);
 const ruleset *ruleset_order_at(const ruleset *s, size_t i);
 size_t ruleset_municipality_count(const ruleset *s);
 const char *ruleset_municipality_at(const ruleset *s, size_t i);
+/* A cooperation set's host kommunenummer (NULL for any other set) and its members. */
+const char *ruleset_host(const ruleset *s);
+size_t ruleset_member_count(const ruleset *s);
+const char *ruleset_member_at(const ruleset *s, size_t i);
 /* Active rules (inherited and own, minus those switched off). */
 size_t ruleset_rule_count(const ruleset *s);
 const rule *ruleset_rule_at(const ruleset *s, size_t i);

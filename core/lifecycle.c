@@ -123,13 +123,24 @@ static int push_id(accepted_events *ids, int64_t id)
     return 0;
 }
 
+/* Who may store what: the callback of lifecycle_accept_checked and its argument. */
+typedef struct accept_guard {
+    lifecycle_allow_fn allow;
+    void *arg;
+} accept_guard;
+
 /* Accepts the releases of one process (within the caller's transaction). */
 static int accept_process(store *s, const engine *e, const ocds_process *p,
-                          const char *forced_set, accepted_events *ids, import_stats *stats,
-                          anbud_err *err)
+                          const char *forced_set, const accept_guard *guard,
+                          accepted_events *ids, import_stats *stats, anbud_err *err)
 {
     process_state ps;
     int rc = load_state(s, p->ocid, p->first_days, &ps, err);
+    /* whose it is, before anything about the stored process shows in a message */
+    if (!rc && ps.exists && guard && guard->allow) {
+        const char *stored = ocds_buyer_municipality(ps.compiled);
+        rc = guard->allow(guard->arg, p->ocid, 0, stored ? stored : "", err) ? 1 : 0;
+    }
     for (size_t i = 0; i < p->n && !rc; i++) {
         const ocds_release *r = p->releases[i];
         char hash[33];
@@ -160,18 +171,41 @@ static int accept_process(store *s, const engine *e, const ocds_process *p,
         }
         free(body);
     }
+    if (!rc && guard && guard->allow)
+        rc = guard->allow(guard->arg, p->ocid, 1, ocds_buyer_municipality(ps.compiled), err)
+                 ? 1
+                 : 0;
     json_decref(ps.compiled);
     return rc;
 }
 
 static int accept_all(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
-                      accepted_events *ids, import_stats *stats, anbud_err *err)
+                      const accept_guard *guard, accepted_events *ids, import_stats *stats,
+                      anbud_err *err)
 {
     ocds_set set = {0};
     int rc = ocds_group(batch, &set, err);
     for (size_t i = 0; i < set.n && !rc; i++)
-        rc = accept_process(s, e, &set.items[i], forced_set, ids, stats, err);
+        rc = accept_process(s, e, &set.items[i], forced_set, guard, ids, stats, err);
     ocds_set_free(&set);
+    return rc;
+}
+
+int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
+                             const char *forced_set, lifecycle_allow_fn allow, void *arg,
+                             accepted_events *ids, import_stats *stats, anbud_err *err)
+{
+    accept_guard guard = {allow, arg};
+    memset(stats, 0, sizeof *stats);
+    int rc = store_begin(s, err);
+    if (!rc)
+        rc = accept_all(s, e, batch, forced_set, &guard, ids, stats, err);
+    if (!rc)
+        rc = store_commit(s, err);
+    if (rc) {
+        store_rollback(s);
+        ids->n = 0;
+    }
     return rc;
 }
 
@@ -181,7 +215,7 @@ int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const c
     memset(stats, 0, sizeof *stats);
     int rc = store_begin(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, ids, stats, err);
+        rc = accept_all(s, e, batch, forced_set, NULL, ids, stats, err);
     if (!rc)
         rc = store_commit(s, err);
     if (rc) {
@@ -198,7 +232,7 @@ int lifecycle_import(store *s, engine *e, const ocds_batch *batch, const char *f
     memset(stats, 0, sizeof *stats);
     int rc = store_begin(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, &ids, stats, err);
+        rc = accept_all(s, e, batch, forced_set, NULL, &ids, stats, err);
     for (size_t i = 0; i < ids.n && !rc; i++) {
         verdict_list verdicts = {0};
         rc = lifecycle_evaluate_event(s, e, ids.ids[i], now_days, &verdicts, err);
@@ -236,6 +270,77 @@ int lifecycle_evaluate_pending(store *s, engine *e, int64_t now_days, size_t max
             (*done)++;
         verdict_list_free(&verdicts);
     }
+    return rc;
+}
+
+int lifecycle_evaluate_one(store *s, engine *e, int64_t event_id, int64_t now_days,
+                           verdict_list *out, int *evaluated, anbud_err *err)
+{
+    int pending = 0;
+    *evaluated = 0;
+    int rc = store_begin(s, err);
+    if (!rc)
+        rc = store_event_pending(s, event_id, &pending, err);
+    if (!rc && pending)
+        rc = lifecycle_evaluate_event(s, e, event_id, now_days, out, err);
+    if (!rc)
+        rc = store_commit(s, err);
+    if (rc)
+        store_rollback(s);
+    else
+        *evaluated = pending;
+    return rc;
+}
+
+/* Turns the due re-checks of one process at one stage (rows[0..n)) into an event. */
+static int schedule_one(store *s, const store_recheck *r, int64_t today, accepted_events *ids,
+                        size_t *dropped, anbud_err *err)
+{
+    if (r->stage != r->current) { /* the process has left that stage: nothing to re-run */
+        (*dropped)++;
+        return store_recheck_clear(s, r->ocid, r->stage, today, err);
+    }
+    char id[64], day[11], hash[33];
+    date_format(today, day);
+    snprintf(id, sizeof id, "recheck-%s-%s", ocds_stage_name(r->stage), day);
+    hash_hex(id, strlen(id), hash);
+    int state = STORE_NEW;
+    int rc = store_release_state(s, r->ocid, id, hash, &state, err);
+    if (!rc && state != STORE_NEW) /* re-run once today already: the rest wait a day */
+        return store_recheck_postpone(s, r->ocid, r->stage, today, today + 1, err);
+    int64_t event_id = 0;
+    if (!rc)
+        rc = store_add_event(s, r->ocid, "recheck", id, day, r->stage, hash, NULL, &event_id, err);
+    if (!rc)
+        rc = store_recheck_clear(s, r->ocid, r->stage, today, err);
+    if (!rc && push_id(ids, event_id))
+        rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+    return rc;
+}
+
+int lifecycle_schedule_rechecks(store *s, int64_t today, accepted_events *ids, size_t *dropped,
+                                anbud_err *err)
+{
+    store_recheck *rows = NULL;
+    size_t n = 0;
+    *dropped = 0;
+    size_t before = ids->n;
+    int rc = store_begin(s, err);
+    if (!rc)
+        rc = store_rechecks_due(s, today, &rows, &n, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i > 0 && strcmp(rows[i].ocid, rows[i - 1].ocid) == 0 &&
+            rows[i].stage == rows[i - 1].stage)
+            continue; /* one event re-runs every rule of the stage */
+        rc = schedule_one(s, &rows[i], today, ids, dropped, err);
+    }
+    if (!rc)
+        rc = store_commit(s, err);
+    if (rc) {
+        store_rollback(s);
+        ids->n = before;
+    }
+    free(rows);
     return rc;
 }
 

@@ -43,6 +43,44 @@ int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const c
                      accepted_events *ids, import_stats *stats, anbud_err *err);
 
 /*
+ * Decides whether an input may store a process. Asked first, for a process already
+ * stored, with merged = 0 and the kommunenummer of its stored buyer ("" when it has
+ * none), before any release of the input is checked against what is stored; then, once
+ * the input's releases are merged, with merged = 1 and the buyer's kommunenummer after
+ * them (NULL when the buyer has none). Returns 0 to allow; else fills err.
+ */
+typedef int (*lifecycle_allow_fn)(void *arg, const char *ocid, int merged,
+                                  const char *municipality, anbud_err *err);
+
+/*
+ * As lifecycle_accept, asking `allow` about each process of the input once its releases
+ * are merged: when it refuses one, nothing of the input is stored and the return is 1
+ * (err says why).
+ */
+int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
+                             const char *forced_set, lifecycle_allow_fn allow, void *arg,
+                             accepted_events *ids, import_stats *stats, anbud_err *err);
+
+/*
+ * Evaluates one stored event in its own transaction, when it is still unevaluated (else
+ * does nothing): the check and the verdicts with the done-mark are one transaction, so no
+ * event is evaluated twice. *evaluated says whether it ran.
+ */
+int lifecycle_evaluate_one(store *s, engine *e, int64_t event_id, int64_t now_days,
+                           verdict_list *out, int *evaluated, anbud_err *err);
+
+/*
+ * Timed re-checks: for each process with a re-check due on or before `today` at the stage
+ * it is still at, adds one event of kind "recheck" at that stage (evaluated like any event:
+ * every rule of the stage runs again) and deletes those re-checks, in one transaction.
+ * Re-checks of a stage the process has left are deleted (*dropped counts them); a process
+ * re-checked at a stage once today already has its due re-checks moved to tomorrow. The
+ * new event ids are appended to ids.
+ */
+int lifecycle_schedule_rechecks(store *s, int64_t today, accepted_events *ids, size_t *dropped,
+                                anbud_err *err);
+
+/*
  * Evaluates one stored event: the rules of its stage against its process as it stood
  * after it; writes the verdicts and marks it evaluated (inside the caller's transaction).
  * The verdicts are appended to out.

@@ -30,6 +30,8 @@ static const char USAGE[] =
     "  rules list           list rule sets after layering, with every rule\n"
     "  rules lint           check that every rule file and manifest loads\n"
     "  rules test [SET...]  run each rule set's own tests (rules/<set>/tests/*.json)\n"
+    "  serve                the service: HTTP intake, evaluation, re-checks, reload\n"
+    "  token create         an API token for the service (--municipality CODE)\n"
     "\n"
     "options for every command:\n"
     "  --rules DIR     rule sets folder (default: $ANBUD_RULES or the in-tree rules/)\n"
@@ -182,7 +184,8 @@ int main(int argc, char **argv)
     } commands[] = {
         {"check", cmd_check}, {"rules", cmd_rules},     {"import", cmd_import},
         {"advance", cmd_advance}, {"show", cmd_show},   {"history", cmd_history},
-        {"list", cmd_list},   {"protocol", cmd_protocol},
+        {"list", cmd_list},   {"protocol", cmd_protocol}, {"serve", cmd_serve},
+        {"token", cmd_token},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

@@ -86,6 +86,43 @@ static const char *const MIGRATIONS[] = {
     "  rules TEXT NOT NULL,"
     "  at TEXT NOT NULL);"
     "CREATE INDEX forced_moves_ocid ON forced_moves(ocid, id);",
+    /* 3: the service: API tokens (stored hashed), and events of kind 'recheck' (a timed
+     * re-check the service ran). SQLite cannot alter a CHECK, so events is copied into a
+     * new table. Foreign keys stay on: the rows that reference events (verdicts, forced
+     * moves) wait in temporary tables while the old events table is dropped, and come
+     * back once the new one carries its name. */
+    "CREATE TABLE tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  municipality TEXT NOT NULL,"
+    "  salt TEXT NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  revoked_at TEXT);"
+    "CREATE TEMP TABLE m3_verdicts AS SELECT * FROM main.verdicts;"
+    "CREATE TEMP TABLE m3_forced_moves AS SELECT * FROM main.forced_moves;"
+    "DELETE FROM main.verdicts;"
+    "DELETE FROM main.forced_moves;"
+    "CREATE TABLE events_m3 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ocid TEXT NOT NULL REFERENCES processes(ocid),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('release', 'advance', 'recheck')),"
+    "  release_id TEXT NOT NULL,"
+    "  release_date TEXT NOT NULL,"
+    "  stage TEXT NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  body TEXT,"
+    "  received_at TEXT NOT NULL,"
+    "  evaluated_at TEXT,"
+    "  UNIQUE (ocid, release_id));"
+    "INSERT INTO events_m3 SELECT * FROM main.events;"
+    "DROP TABLE main.events;"
+    "ALTER TABLE events_m3 RENAME TO events;"
+    "CREATE INDEX events_ocid ON events(ocid, id);"
+    "CREATE INDEX events_unevaluated ON events(evaluated_at) WHERE evaluated_at IS NULL;"
+    "INSERT INTO main.verdicts SELECT * FROM temp.m3_verdicts;"
+    "INSERT INTO main.forced_moves SELECT * FROM temp.m3_forced_moves;"
+    "DROP TABLE temp.m3_verdicts;"
+    "DROP TABLE temp.m3_forced_moves;",
 };
 
 int store_sql_error(store *s, anbud_err *err, const char *what)

@@ -19,7 +19,7 @@
 typedef struct store store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /*
  * Opens (creating it when absent) the database at path, in WAL mode with foreign keys on,
@@ -66,7 +66,7 @@ enum { STORE_NEW = 0, STORE_SAME = 1, STORE_CONFLICT = 2 };
 int store_release_state(store *s, const char *ocid, const char *release_id, const char *hash,
                         int *state, anbud_err *err);
 
-/* Appends an event; kind is "release" or "advance"; body may be NULL. */
+/* Appends an event; kind is "release", "advance" or "recheck"; body may be NULL. */
 int store_add_event(store *s, const char *ocid, const char *kind, const char *release_id,
                     const char *date, ocds_stage stage, const char *hash, const char *body,
                     int64_t *event_id, anbud_err *err);
@@ -112,6 +112,62 @@ int store_add_forced_move(store *s, const char *ocid, int64_t event_id, ocds_sta
 json_t *store_show(store *s, const char *ocid, anbud_err *err);
 json_t *store_history(store *s, const char *ocid, anbud_err *err);
 json_t *store_protocol_doc(store *s, const engine *e, const char *ocid, anbud_err *err);
+
+/* ---- the service (store_service.c) ------------------------------------------------- */
+
+/*
+ * Makes every commit durable against a power cut as well as a crash (synchronous = FULL):
+ * the service answers 202 only after the commit that stored the events.
+ */
+int store_set_durable(store *s, anbud_err *err);
+/* How many events are stored but not yet evaluated. */
+int store_pending_count(store *s, int64_t *n, anbud_err *err);
+/* As store_pending, for events with an id above `after` (a cursor past events that failed). */
+int store_pending_after(store *s, int64_t after, size_t max, int64_t *ids, size_t *n,
+                        anbud_err *err);
+/* Whether an event is stored and not yet evaluated (read it inside the transaction that
+ * evaluates it, so no event is evaluated twice). */
+int store_event_pending(store *s, int64_t event_id, int *pending, anbud_err *err);
+
+/* A timed re-check that is due: a rule asked to run again at a stage on a day. */
+typedef struct store_recheck {
+    char ocid[256];
+    char rule[256];
+    ocds_stage stage;   /* the stage the rule ran at */
+    ocds_stage current; /* the process's stage now */
+    int64_t due_days;
+} store_recheck;
+
+/* The earliest due day of any re-check: 0 and *due_days set, 1 when there is none. */
+int store_recheck_next(store *s, int64_t *due_days, anbud_err *err);
+/* The re-checks due on or before `day`, by ocid, stage and rule; *rows is the caller's
+ * to free. */
+int store_rechecks_due(store *s, int64_t day, store_recheck **rows, size_t *n, anbud_err *err);
+/* Deletes the re-checks of a process at a stage due on or before `day`. */
+int store_recheck_clear(store *s, const char *ocid, ocds_stage stage, int64_t day,
+                        anbud_err *err);
+/* Moves the re-checks of a process at a stage due on or before `day` to `to`. */
+int store_recheck_postpone(store *s, const char *ocid, ocds_stage stage, int64_t day, int64_t to,
+                           anbud_err *err);
+
+/* ---- API tokens and tenancy (store_tokens.c) ------------------------------------------ */
+
+/* The text of a token: 64 hex digits (32 random bytes) and the NUL. */
+#define STORE_TOKEN_SIZE 65
+
+/*
+ * Creates a token for a kommunenummer: 32 bytes from /dev/urandom, in hex. Only a salted
+ * SHA-256 of it is stored; the token itself is written to `token` and never again
+ * available.
+ */
+int store_token_create(store *s, const char *municipality, char token[STORE_TOKEN_SIZE],
+                       anbud_err *err);
+/* Looks a presented token up: 0 and its kommunenummer in municipality, 1 when it is no
+ * live token (malformed, unknown or revoked). */
+int store_token_check(store *s, const char *token, char municipality[8], anbud_err *err);
+/* The kommunenummer a stored process is filed under (its buyer's): 0 and out filled ("" when
+ * the buyer has none), 1 when there is no such process. */
+int store_process_municipality(store *s, const char *ocid, char out[8], anbud_err *err);
 
 /*
  * Processes filtered by kommunenummer, stage and the outcome of a latest verdict (each

@@ -115,7 +115,7 @@ static void migrates_from_the_previous_version_keeping_data(void)
     store_close(s);
     CHECK_INT(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'rechecks'"), 0);
     CHECK_INT(store_open(path, &s, &err), 0);
-    CHECK_INT(store_version(s), 2);
+    CHECK_INT(store_version(s), STORE_SCHEMA_VERSION);
     store_close(s);
     CHECK_INT(scalar("SELECT count(*) FROM processes WHERE ocid = 'ocds-old'"), 1);
     CHECK_INT(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'rechecks'"), 1);

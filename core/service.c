@@ -1,0 +1,407 @@
+/*
+ * service: the loop of `anbud serve`. Starting (store, engine, watchers, listener), the
+ * evaluation pump (stored events oldest first, in slices so requests stay answered), the
+ * timer of timed re-checks, signals (SIGTERM and SIGINT stop, SIGHUP reloads), stopping
+ * (no new connections, everything stored evaluated, store closed) and the log.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "service_internal.h"
+
+enum {
+    PUMP_BATCH = 16,              /* events read from the queue at a time */
+    PUMP_SLICE_MS = 50,           /* evaluation time before the loop answers requests again */
+    RETRY_MS = 30 * 1000,         /* an event that failed to evaluate is tried again after */
+    RECHECK_MAX_MS = 3600 * 1000, /* the re-check timer looks again at least hourly */
+    RECHECK_RETRY_MS = 60 * 1000,
+    LINGER_MS = 3000, /* when stopping, how long open connections may finish */
+};
+
+int64_t service_today(const service *svc)
+{
+    return svc->opt->fixed_day ? svc->opt->now_days : date_today();
+}
+
+void service_log(service *svc, const char *fmt, ...)
+{
+    if (!svc->log)
+        return;
+    struct timespec ts;
+    struct tm tm;
+    char when[96] = "?";
+    if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm))
+        snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(svc->log, "%s anbud: ", when);
+    vfprintf(svc->log, fmt, ap);
+    fputc('\n', svc->log);
+    fflush(svc->log);
+    va_end(ap);
+}
+
+void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uint64_t repeat)
+{
+    int rc = uv_timer_start(t, cb, ms, repeat);
+    if (rc) /* only a handle being closed refuses: the service is stopping */
+        service_log(svc, "timer: %s", uv_strerror(rc));
+}
+
+/* ---- evaluation -------------------------------------------------------------------- */
+
+static void recheck_arm(service *svc);
+
+/*
+ * Evaluates pending events after the cursor for about slice_ms; *more when it found any
+ * (call again: there may be others). Logs one line per slice that did something.
+ */
+static void pump_slice(service *svc, uint64_t slice_ms, int *more)
+{
+    int64_t ids[PUMP_BATCH];
+    size_t n = 0, done = 0, verdicts = 0, findings = 0, failed = 0;
+    anbud_err err;
+    uint64_t start = uv_hrtime();
+    *more = 0;
+    if (store_pending_after(svc->db, svc->cursor, PUMP_BATCH, ids, &n, &err)) {
+        service_log(svc, "evaluate: %s (tried again in %d s)", err.msg, RETRY_MS / 1000);
+        svc->failed_in_pass++;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        verdict_list l = {0};
+        int ran = 0;
+        uint64_t t0 = uv_hrtime();
+        int rc =
+            lifecycle_evaluate_one(svc->db, svc->eng, ids[i], service_today(svc), &l, &ran, &err);
+        svc->cursor = ids[i];
+        if (rc) {
+            failed++;
+            svc->failed_in_pass++;
+            svc->metrics.evaluation_failures++;
+            service_log(svc, "evaluate: event %lld: %s (tried again in %d s)", (long long)ids[i],
+                        err.msg, RETRY_MS / 1000);
+        } else if (ran) {
+            done++;
+            verdicts += l.n;
+            for (size_t k = 0; k < l.n; k++)
+                findings +=
+                    l.items[k].outcome == OUTCOME_FAIL || l.items[k].outcome == OUTCOME_ERROR;
+            service_metrics_evaluated(svc, &l, (double)(uv_hrtime() - t0) / 1e9);
+        }
+        verdict_list_free(&l);
+        if ((uv_hrtime() - start) / 1000000 >= slice_ms)
+            break;
+    }
+    *more = n > 0;
+    if (done || failed) {
+        int64_t pending = -1;
+        if (store_pending_count(svc->db, &pending, &err))
+            pending = -1;
+        service_log(svc,
+                    "evaluated %zu events (%zu verdicts, %zu fail or error%s) in %.1f ms; "
+                    "%lld pending",
+                    done, verdicts, findings, failed ? ", some events failed" : "",
+                    (double)(uv_hrtime() - start) / 1e6, (long long)pending);
+    }
+    if (done)
+        recheck_arm(svc); /* the verdicts may have asked for re-checks */
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    service *svc = t->data;
+    svc->cursor = 0;
+    service_wake(svc);
+}
+
+static void on_pump(uv_idle_t *h)
+{
+    service *svc = h->data;
+    int more;
+    pump_slice(svc, PUMP_SLICE_MS, &more);
+    if (more)
+        return;
+    uv_idle_stop(&svc->pump);
+    svc->pumping = 0;
+    if (svc->failed_in_pass) { /* go round again later, from the oldest */
+        svc->failed_in_pass = 0;
+        service_timer(svc, &svc->retry, on_retry, RETRY_MS, 0);
+    }
+}
+
+void service_wake(service *svc)
+{
+    if (svc->pumping || svc->stopping)
+        return;
+    int rc = uv_idle_start(&svc->pump, on_pump);
+    if (rc)
+        service_log(svc, "evaluate: %s", uv_strerror(rc));
+    else
+        svc->pumping = 1;
+}
+
+/* ---- timed re-checks --------------------------------------------------------------- */
+
+static void on_recheck(uv_timer_t *t)
+{
+    service *svc = t->data;
+    accepted_events ids = {0};
+    size_t dropped = 0;
+    anbud_err err;
+    int64_t today = service_today(svc);
+    if (lifecycle_schedule_rechecks(svc->db, today, &ids, &dropped, &err)) {
+        service_log(svc, "re-check: %s (tried again in %d s)", err.msg, RECHECK_RETRY_MS / 1000);
+        service_timer(svc, &svc->recheck, on_recheck, RECHECK_RETRY_MS, 0);
+        free(ids.ids);
+        return;
+    }
+    if (ids.n || dropped) {
+        char day[11];
+        date_format(today, day);
+        service_log(svc,
+                    "re-check %s: %zu processes re-run at their stage; %zu re-checks of "
+                    "stages left behind dropped",
+                    day, ids.n, dropped);
+    }
+    svc->metrics.rechecks_fired += ids.n;
+    free(ids.ids);
+    if (ids.n)
+        service_wake(svc);
+    recheck_arm(svc);
+}
+
+/* Sets the timer for the earliest due re-check (now, when one is already due). */
+static void recheck_arm(service *svc)
+{
+    if (svc->stopping)
+        return;
+    int64_t due = 0;
+    anbud_err err;
+    int rc = store_recheck_next(svc->db, &due, &err);
+    if (rc < 0) {
+        service_log(svc, "re-check: %s (tried again in %d s)", err.msg, RECHECK_RETRY_MS / 1000);
+        service_timer(svc, &svc->recheck, on_recheck, RECHECK_RETRY_MS, 0);
+        return;
+    }
+    if (rc == 1) {
+        uv_timer_stop(&svc->recheck);
+        return;
+    }
+    uint64_t delay = 0;
+    if (due > service_today(svc)) {
+        if (svc->opt->fixed_day) { /* --now: that day never ends */
+            uv_timer_stop(&svc->recheck);
+            return;
+        }
+        struct timespec ts;
+        int64_t ms = RECHECK_MAX_MS;
+        if (clock_gettime(CLOCK_REALTIME, &ts) == 0) /* until 00:00 UTC of the due day */
+            ms = (due * 86400 - (int64_t)ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
+        delay = ms < 0 ? 0 : ms > RECHECK_MAX_MS ? RECHECK_MAX_MS : (uint64_t)ms;
+    }
+    service_timer(svc, &svc->recheck, on_recheck, delay, 0);
+}
+
+/* ---- stopping ---------------------------------------------------------------------- */
+
+static void close_handle(uv_handle_t *h)
+{
+    if (h->loop && !uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* Closes every handle of the loop the service owns (not HTTP's). */
+static void close_own_handles(service *svc)
+{
+    service_reload_stop(svc);
+    close_handle((uv_handle_t *)&svc->pump);
+    close_handle((uv_handle_t *)&svc->retry);
+    close_handle((uv_handle_t *)&svc->recheck);
+    close_handle((uv_handle_t *)&svc->linger);
+    close_handle((uv_handle_t *)&svc->sig_term);
+    close_handle((uv_handle_t *)&svc->sig_int);
+    close_handle((uv_handle_t *)&svc->sig_hup);
+}
+
+static void finish_stop(service *svc)
+{
+    size_t open = service_http_connections(svc);
+    close_own_handles(svc);
+    if (service_http_close(svc) != 0) {
+        service_log(svc, "stopping with %zu connections still open", open);
+        uv_stop(&svc->loop);
+    }
+}
+
+static void on_linger(uv_timer_t *t)
+{
+    service *svc = t->data;
+    if (service_http_connections(svc) == 0 || uv_now(&svc->loop) - svc->stop_started >= LINGER_MS)
+        finish_stop(svc);
+}
+
+static void begin_stop(service *svc, const char *why)
+{
+    if (svc->stopping)
+        return;
+    service_log(svc, "%s: stopping; no new connections, evaluating what is stored", why);
+    svc->stopping = 1;
+    service_http_stop_accepting(svc);
+    service_reload_stop(svc);
+    uv_idle_stop(&svc->pump);
+    uv_timer_stop(&svc->retry);
+    uv_timer_stop(&svc->recheck);
+    svc->cursor = 0;
+    int more = 1;
+    while (more)
+        pump_slice(svc, PUMP_SLICE_MS, &more);
+    int64_t pending = 0;
+    anbud_err err;
+    if (store_pending_count(svc->db, &pending, &err) == 0 && pending > 0)
+        service_log(svc,
+                    "%lld events could not be evaluated; they are evaluated at the next "
+                    "start",
+                    (long long)pending);
+    close_handle((uv_handle_t *)&svc->sig_term);
+    close_handle((uv_handle_t *)&svc->sig_int);
+    close_handle((uv_handle_t *)&svc->sig_hup);
+    uv_update_time(&svc->loop); /* the drain may have taken a while */
+    svc->stop_started = uv_now(&svc->loop);
+    service_timer(svc, &svc->linger, on_linger, 0, 50);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    service *svc = h->data;
+    if (signum == SIGHUP)
+        service_reload_now(svc, "SIGHUP");
+    else
+        begin_stop(svc, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* ---- start ------------------------------------------------------------------------- */
+
+/* Initialises the service's own handles (none started). */
+static int init_handles(service *svc, anbud_err *err)
+{
+    uv_handle_t *handles[] = {(uv_handle_t *)&svc->pump,     (uv_handle_t *)&svc->retry,
+                              (uv_handle_t *)&svc->recheck,  (uv_handle_t *)&svc->linger,
+                              (uv_handle_t *)&svc->sig_term, (uv_handle_t *)&svc->sig_int,
+                              (uv_handle_t *)&svc->sig_hup,  (uv_handle_t *)&svc->debounce};
+    int rc = uv_idle_init(&svc->loop, &svc->pump);
+    rc = rc ? rc : uv_timer_init(&svc->loop, &svc->retry);
+    rc = rc ? rc : uv_timer_init(&svc->loop, &svc->recheck);
+    rc = rc ? rc : uv_timer_init(&svc->loop, &svc->linger);
+    rc = rc ? rc : uv_signal_init(&svc->loop, &svc->sig_term);
+    rc = rc ? rc : uv_signal_init(&svc->loop, &svc->sig_int);
+    rc = rc ? rc : uv_signal_init(&svc->loop, &svc->sig_hup);
+    rc = rc ? rc : uv_timer_init(&svc->loop, &svc->debounce);
+    for (size_t i = 0; i < sizeof handles / sizeof handles[0]; i++)
+        handles[i]->data = svc;
+    rc = rc ? rc : uv_signal_start(&svc->sig_term, on_signal, SIGTERM);
+    rc = rc ? rc : uv_signal_start(&svc->sig_int, on_signal, SIGINT);
+    rc = rc ? rc : uv_signal_start(&svc->sig_hup, on_signal, SIGHUP);
+    return rc ? err_set(err, ANBUD_EINTERNAL, "libuv: %s", uv_strerror(rc)) : 0;
+}
+
+/* Opens the store and the rule sets. */
+static int open_all(service *svc, anbud_err *err)
+{
+    const service_options *o = svc->opt;
+    int rc = store_open(o->db, &svc->db, err);
+    if (!rc)
+        rc = store_set_durable(svc->db, err);
+    if (rc)
+        return rc;
+    int code = 0;
+    svc->eng = engine_new(o->lua_dir, o->rules_dir, NULL, &code, err);
+    if (!svc->eng)
+        return code ? code : ANBUD_EINTERNAL;
+    if (o->forced_set && !engine_ruleset_by_id(svc->eng, o->forced_set))
+        return err_set(err, ANBUD_EINPUT, "--ruleset: no rule set '%s' in %s", o->forced_set,
+                       o->rules_dir);
+    return 0;
+}
+
+/* Frees what the service holds once its loop has ended. */
+static void free_all(service *svc, int started)
+{
+    int64_t pending = 0;
+    anbud_err err;
+    if (started && svc->db && store_pending_count(svc->db, &pending, &err) == 0)
+        service_log(svc, "store closed; %lld events pending", (long long)pending);
+    store_close(svc->db);
+    engine_free(svc->eng);
+    service_reload_free(svc);
+    service_metrics_free(&svc->metrics);
+}
+
+/* Kept when open connections prevented a full clean-up, so what they hold stays reachable. */
+static service *leftover;
+
+int service_run(const service_options *o, anbud_err *err)
+{
+    service *svc = calloc(1, sizeof *svc);
+    if (!svc)
+        return err_set(err, ANBUD_EINTERNAL, "out of memory");
+    svc->opt = o;
+    svc->log = o->log;
+    signal(SIGPIPE, SIG_IGN);
+    int rc = uv_loop_init(&svc->loop);
+    if (rc) {
+        free(svc);
+        return err_set(err, ANBUD_EINTERNAL, "libuv: %s", uv_strerror(rc));
+    }
+    rc = init_handles(svc, err);
+    if (!rc)
+        rc = open_all(svc, err);
+    if (!rc)
+        rc = service_reload_start(svc, err);
+    if (!rc)
+        rc = service_http_start(svc, err);
+    int64_t pending = 0;
+    if (!rc)
+        rc = store_pending_count(svc->db, &pending, err);
+    if (rc) {
+        close_own_handles(svc);
+        if (service_http_close(svc) == 0)
+            uv_run(&svc->loop, UV_RUN_DEFAULT);
+        int clean = uv_loop_close(&svc->loop) == 0;
+        free_all(svc, 0);
+        if (clean) {
+            service_http_free(svc);
+            free(svc);
+        } else {
+            leftover = svc;
+        }
+        return rc;
+    }
+    char today[11];
+    date_format(service_today(svc), today);
+    service_log(svc,
+                "listening on http://%s (store %s, rules %s, today %s); %lld events "
+                "pending from before",
+                o->listen, o->db, o->rules_dir, today, (long long)pending);
+    service_wake(svc);
+    recheck_arm(svc);
+    uv_run(&svc->loop, UV_RUN_DEFAULT);
+    int clean = service_http_close(svc) == 0;
+    if (clean) { /* let the last close callbacks run */
+        uv_run(&svc->loop, UV_RUN_DEFAULT);
+        clean = uv_loop_close(&svc->loop) == 0;
+    }
+    free_all(svc, 1);
+    service_log(svc, "stopped");
+    if (clean) {
+        service_http_free(svc);
+        free(svc);
+    } else {
+        leftover = svc;
+    }
+    return 0;
+}

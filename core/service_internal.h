@@ -1,0 +1,160 @@
+/*
+ * service_internal: what the service's files share; not for other modules.
+ *   service.c          the loop: start, signals, stop, the evaluation pump, re-check timer
+ *   service_http.c     libh2o: listening, routing, tokens, the endpoints
+ *   service_reload.c   watching rule set folders, reloading, rule sets as JSON
+ *   service_metrics.c  counters and the Prometheus text
+ */
+#ifndef ANBUD_SERVICE_INTERNAL_H
+#define ANBUD_SERVICE_INTERNAL_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "engine.h"
+#include "lifecycle.h"
+#include "service.h"
+#include "store.h"
+
+/* ---- metrics ----------------------------------------------------------------------- */
+
+#define SERVICE_HIST_BUCKETS 10
+
+typedef struct service_counter {
+    char *labels; /* the label text inside {}, already escaped */
+    uint64_t value;
+} service_counter;
+
+typedef struct service_counters {
+    service_counter *items;
+    size_t n, cap;
+} service_counters;
+
+typedef struct service_metrics {
+    service_counters requests;    /* endpoint, status */
+    service_counters rule_runs;   /* rule */
+    service_counters rule_errors; /* rule */
+    uint64_t events_accepted, releases_duplicate, events_evaluated, evaluation_failures;
+    uint64_t rechecks_fired, reloads_ok, reloads_failed;
+    uint64_t eval_buckets[SERVICE_HIST_BUCKETS + 1]; /* the last is +Inf */
+    double eval_seconds;
+    uint64_t eval_count;
+} service_metrics;
+
+/* ---- reload status ----------------------------------------------------------------- */
+
+/* What the service knows of one rule set's loading, kept across reloads. */
+typedef struct service_set_status {
+    char *id;
+    char version[33];
+    char loaded_at[21];
+    char *error; /* the last reload that touched this set failed: why; else NULL */
+    char error_at[21];
+    int dirty; /* its files changed since the engine in force was loaded */
+} service_set_status;
+
+typedef struct service_watch service_watch;
+typedef struct service_http service_http;
+
+typedef struct service {
+    const service_options *opt;
+    uv_loop_t loop;
+    store *db;
+    engine *eng;
+    FILE *log;
+
+    service_http *http;
+
+    /* evaluation */
+    uv_idle_t pump;
+    int pumping;
+    int64_t cursor; /* last event id tried in this pass */
+    size_t failed_in_pass;
+    uv_timer_t retry;   /* retries events that failed, later */
+    uv_timer_t recheck; /* the earliest due timed re-check */
+
+    /* reload */
+    service_watch *watches;
+    uv_timer_t debounce;
+    char trigger[512]; /* what the pending reload is for */
+    service_set_status *sets;
+    size_t n_sets;
+    char reload_at[21];
+    char *reload_error; /* the last reload failed: why; NULL when it loaded */
+    char reload_trigger[512];
+
+    uv_signal_t sig_term, sig_int, sig_hup;
+    uv_timer_t linger; /* waits for open connections when stopping */
+    uint64_t stop_started;
+    int stopping;
+    int failed; /* a fatal error stopped the loop */
+
+    service_metrics metrics;
+} service;
+
+/* service.c */
+/* "Today" for the rules and the re-checks: --now when given, else the real UTC date. */
+int64_t service_today(const service *svc);
+/* Writes one log line: the time, then the message. */
+void service_log(service *svc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Starts a timer; a failure (only when the service is stopping) is logged. */
+void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uint64_t repeat);
+/* Starts evaluating stored events on the loop (after an accept, a reload, a re-check). */
+void service_wake(service *svc);
+
+/* service_api.c: what one request answers. */
+typedef struct service_reply {
+    int status;
+    const char *endpoint; /* the route, for metrics: "/v1/processes/{ocid}" */
+    const char *type;     /* NULL: JSON */
+    const char *allow;    /* for 405 */
+    sbuf body;
+    char tenant[8]; /* the token's kommunenummer, once checked */
+    char note[96];  /* for the log line */
+} service_reply;
+
+/* A request as the endpoints see it (service_http.c fills it from libh2o's). */
+typedef struct service_request {
+    const char *method; /* "GET", "POST" ... */
+    const char *path;   /* the raw path, without the query */
+    size_t path_len;
+    const char *query; /* after '?', "" when none */
+    size_t query_len;
+    const char *body; /* NULL when none */
+    size_t body_len;
+    const char *authorization; /* the header's value, NULL when absent */
+    size_t authorization_len;
+} service_request;
+
+void service_api_route(service *svc, const service_request *rq, service_reply *r);
+/* "OK", "Accepted" ... for a status. */
+const char *service_reason(int status);
+
+/* service_http.c */
+int service_http_start(service *svc, anbud_err *err);
+void service_http_stop_accepting(service *svc);
+size_t service_http_connections(const service *svc);
+/* Disposes of the HTTP context once no connection is open; returns 0 when it did. */
+int service_http_close(service *svc);
+/* Frees the HTTP side once the loop has run every close callback. */
+void service_http_free(service *svc);
+
+/* service_reload.c */
+int service_reload_start(service *svc, anbud_err *err);
+void service_reload_now(service *svc, const char *trigger);
+void service_reload_stop(service *svc);
+void service_reload_free(service *svc);
+/* The rule sets in force, as JSON: every set (summary), one set (full), NULL when unknown. */
+json_t *service_rulesets_json(service *svc);
+json_t *service_ruleset_json(service *svc, const char *id);
+/* Kommunenummer whose processes a token for `code` sees: its own, and the members of each
+ * cooperation it hosts. Sorted, unique; *n of them written to out (at most max). */
+size_t service_visible_codes(const service *svc, const char *code, char (*out)[8], size_t max);
+
+/* service_metrics.c */
+void service_metrics_request(service *svc, const char *endpoint, int status);
+void service_metrics_evaluated(service *svc, const verdict_list *l, double seconds);
+int service_metrics_render(service *svc, sbuf *out);
+void service_metrics_free(service_metrics *m);
+
+#endif
