@@ -77,7 +77,8 @@ valgrind: deps
 	  tests/run unit-valgrind e2e/check e2e/tutorial rules
 
 # The main job: build, load the examples into an SQLite file (the framework agreement
-# first, so the purchase that leaks from it finds it), list them, check them.
+# first, so the purchase that leaks from it finds it), list them, check them, then start
+# the service on 127.0.0.1:8473 with a fresh token for Alver and one for Bergen.
 EXAMPLES = examples/alver-rammeavtale-kontorrekvisita.json \
            $(filter-out examples/alver-rammeavtale-kontorrekvisita.json,$(wildcard examples/*.json))
 RUN_DB ?= anbud.db
@@ -86,6 +87,9 @@ run: deps
 	./anbud import --db $(RUN_DB) --now 2025-06-01 $(EXAMPLES) || test $$? -eq 1
 	./anbud list --db $(RUN_DB)
 	./anbud check --now 2025-06-01 $(EXAMPLES) || test $$? -eq 1
+	@echo "service tokens (shown once): Alver $$(./anbud token create --municipality 4631 --db $(RUN_DB))"
+	@echo "                             Bergen $$(./anbud token create --municipality 4601 --db $(RUN_DB))"
+	./anbud serve --db $(RUN_DB)
 
 format:
 	clang-format -i core/*.c core/*.h include/*.h tests/unit/*.c tests/unit/*.h
