@@ -287,8 +287,32 @@ static int parse_error(reader *rd, int line_offset, const json_error_t *je)
 {
     if (je->text[0] == '\0' || json_error_code(je) == json_error_out_of_memory)
         return err_set(rd->err, ANBUD_EINTERNAL, "%s: out of memory parsing JSON", rd->name);
+    /* jansson names its own flag; say what is wrong with the text instead */
+    const char *what = strstr(je->text, "JSON_ALLOW_NUL")
+                           ? "\\u0000 is not allowed: text cannot hold a NUL character"
+                           : je->text;
     return err_set(rd->err, ANBUD_EINPUT, "%s: line %d, column %d: %s", rd->name,
-                   je->line + line_offset, je->column, je->text);
+                   je->line + line_offset, je->column, what);
+}
+
+#define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+
+/*
+ * json_loadb, telling a failure to allocate from bad JSON: jansson reports a string it
+ * could not allocate as a syntax error at that place. So a failure is parsed once more:
+ * when that succeeds its value is used; when it fails anywhere else or otherwise, the first
+ * failure was memory, and the error is cleared (parse_error reads that as out of memory).
+ */
+static json_t *load_json(const char *text, size_t len, json_error_t *je)
+{
+    json_t *v = json_loadb(text, len, LOAD_FLAGS, je);
+    if (v || je->text[0] == '\0' || json_error_code(je) == json_error_out_of_memory)
+        return v;
+    json_error_t again = {0};
+    v = json_loadb(text, len, LOAD_FLAGS, &again);
+    if (v || again.position != je->position || strcmp(again.text, je->text) != 0)
+        memset(je, 0, sizeof *je);
+    return v;
 }
 
 static int is_blank(const char *s, size_t n)
@@ -319,7 +343,7 @@ static int read_lines(reader *rd, const char *text, size_t len, const json_error
             continue;
 
         json_error_t je = {0}; /* jansson sets no error code when it fails to start */
-        json_t *value = json_loadb(line, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+        json_t *value = load_json(line, n, &je);
         if (!value)
             return first && whole ? parse_error(rd, 0, whole) : parse_error(rd, lineno - 1, &je);
         first = 0;
@@ -371,7 +395,7 @@ static int read_input(reader *rd, const char *text, size_t len)
         return read_lines(rd, text, len, NULL);
 
     json_error_t je = {0}; /* jansson sets no error code when it fails to start */
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    json_t *root = load_json(text, len, &je);
     if (!root) {
         if (json_error_code(&je) == json_error_end_of_input_expected)
             return read_lines(rd, text, len, &je);

@@ -2,7 +2,9 @@
  * ocds_validate: the checks a release must pass before anbud stores it or a rule reads
  * it. Owns the required top-level fields (ocid, date, tag), and one walk over the whole
  * document that applies a table of field rules (NOK, amounts, dates, kommunenummer, the
- * types of the SPEC § 2 extension fields) and the NO-BRC organisation-number check.
+ * types of the SPEC § 2 extension fields and of the OCDS fields the rules read: the
+ * elements of the lists they walk, the texts they quote) and the NO-BRC
+ * organisation-number check.
  * Declared in ocds.h; never prints.
  */
 #include "ocds.h"
@@ -22,7 +24,15 @@ typedef enum check_kind {
     CK_ARRAY,     /* an array */
     CK_OBJECT,    /* an object */
     CK_KOMMUNENR, /* four digits, as a string */
+    CK_OBJECTS,   /* an array whose every element is an object */
+    CK_STRINGS,   /* an array whose every element is a string */
+    CK_TEXTS,     /* a string, or an array of strings and objects */
+    CK_PERIOD,    /* a string ("2024-06") or an object (a period) */
+    CK_DAYS,      /* a number of days, 0 to MAX_DAYS */
 } check_kind;
+
+/* The most days a duration may count: about 270 years, far beyond any contract. */
+#define MAX_DAYS 100000
 
 /*
  * A field rule applies to a member `key` of an object known by the name `parent` (the key
@@ -69,19 +79,24 @@ static const field_rule field_rules[] = {
     {"climateException", "reason", CK_ENUM, climate_reasons},
     {"details", "scale", CK_ENUM, scales},
 
-    {"", "parties", CK_ARRAY, NULL},
-    {"", "awards", CK_ARRAY, NULL},
-    {"", "contracts", CK_ARRAY, NULL},
-    {"tender", "items", CK_ARRAY, NULL},
-    {"tender", "notices", CK_ARRAY, NULL},
-    {"tender", "quoteRequests", CK_ARRAY, NULL},
-    {"tender", "documents", CK_ARRAY, NULL},
-    {"tender", "awardCriteriaWeights", CK_ARRAY, NULL},
-    {"tender", "submissionMethod", CK_ARRAY, NULL},
-    {"bids", "details", CK_ARRAY, NULL},
-    {"implementation", "hourReports", CK_ARRAY, NULL},
-    {"parties", "additionalIdentifiers", CK_ARRAY, NULL},
-    {"otherRequirements", "reservedParticipation", CK_ARRAY, NULL},
+    /* lists the rules walk: every element must be an object they can read fields of */
+    {"", "parties", CK_OBJECTS, NULL},
+    {"", "awards", CK_OBJECTS, NULL},
+    {"", "contracts", CK_OBJECTS, NULL},
+    {"tender", "items", CK_OBJECTS, NULL},
+    {"tender", "notices", CK_OBJECTS, NULL},
+    {"tender", "quoteRequests", CK_OBJECTS, NULL},
+    {"tender", "documents", CK_OBJECTS, NULL},
+    {"tender", "awardCriteriaWeights", CK_OBJECTS, NULL},
+    {"tender", "submissionMethod", CK_STRINGS, NULL},
+    {"bids", "details", CK_OBJECTS, NULL},
+    {"implementation", "hourReports", CK_OBJECTS, NULL},
+    {"parties", "additionalIdentifiers", CK_OBJECTS, NULL},
+    {"otherRequirements", "reservedParticipation", CK_STRINGS, NULL},
+    {"awards", "suppliers", CK_OBJECTS, NULL},
+    {NULL, "tenderers", CK_OBJECTS, NULL},
+    {"items", "additionalClassifications", CK_OBJECTS, NULL},
+    {"fullTimeDocumentation", "exceptions", CK_TEXTS, NULL},
 
     {"", "tender", CK_OBJECT, NULL},
     {"", "buyer", CK_OBJECT, NULL},
@@ -108,6 +123,9 @@ static const field_rule field_rules[] = {
     {"contracts", "contractManager", CK_OBJECT, NULL},
     {"contracts", "template", CK_OBJECT, NULL},
     {"contracts", "fullTimeDocumentation", CK_OBJECT, NULL},
+    {"quoteRequests", "supplier", CK_OBJECT, NULL},
+    {"items", "classification", CK_OBJECT, NULL},
+    {"hourReports", "period", CK_PERIOD, NULL},
 
     {NULL, "approvedApprenticeCompany", CK_BOOL, NULL},
     {NULL, "shelteredWorkshop", CK_BOOL, NULL},
@@ -128,10 +146,21 @@ static const field_rule field_rules[] = {
     {NULL, "apprenticeHours", CK_NUMBER, NULL},
     {NULL, "skilledHours", CK_NUMBER, NULL},
     {NULL, "hiredHours", CK_NUMBER, NULL},
+    {"tender", "numberOfTenderers", CK_NUMBER, NULL},
+    {NULL, "durationInDays", CK_DAYS, NULL},
 
     {NULL, "justification", CK_STRING, NULL},
     {NULL, "negotiationJustification", CK_STRING, NULL},
     {NULL, "localQuotesJustification", CK_STRING, NULL},
+    /* text the rules read or quote: OCDS keeps these strings wherever they appear */
+    {NULL, "name", CK_STRING, NULL},
+    {NULL, "title", CK_STRING, NULL},
+    {NULL, "description", CK_STRING, NULL},
+    {NULL, "status", CK_STRING, NULL},
+    {"hourReports", "trade", CK_STRING, NULL},
+    {"tender", "procurementMethod", CK_STRING, NULL},
+    {"tender", "procurementMethodRationale", CK_STRING, NULL},
+    {"documents", "documentType", CK_STRING, NULL},
 };
 
 /* The walk's state: where the release came from, and the path of the value in hand. */
@@ -222,6 +251,27 @@ static int check_date(walk *w, const json_t *v)
     return 0;
 }
 
+/*
+ * Checks that every element of the array v is of the type `want` (JSON_OBJECT or
+ * JSON_STRING; also_object: objects are allowed too). The message names the element.
+ */
+static int check_elements(walk *w, const json_t *v, json_type want, int also_object)
+{
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        const json_t *e = json_array_get(v, i);
+        if (json_typeof(e) == want || (also_object && json_is_object(e)))
+            continue;
+        char at[32];
+        snprintf(at, sizeof at, "[%zu]", i);
+        return fail(w, at, "expected %s, found %s",
+                    want == JSON_OBJECT ? "an object"
+                    : also_object       ? "a string or an object"
+                                        : "a string",
+                    ocds_type_name(e));
+    }
+    return 0;
+}
+
 /* Applies one field rule to the value v at the current path. */
 static int check_field(walk *w, const field_rule *r, const json_t *v)
 {
@@ -262,6 +312,29 @@ static int check_field(walk *w, const field_rule *r, const json_t *v)
         return 0;
     case CK_ARRAY:
         return json_is_array(v) ? 0 : fail(w, "", "expected an array, found %s", ocds_type_name(v));
+    case CK_OBJECTS:
+    case CK_STRINGS:
+        if (!json_is_array(v))
+            return fail(w, "", "expected an array of %s, found %s",
+                        r->kind == CK_OBJECTS ? "objects" : "strings", ocds_type_name(v));
+        return check_elements(w, v, r->kind == CK_OBJECTS ? JSON_OBJECT : JSON_STRING, 0);
+    case CK_TEXTS:
+        if (s)
+            return 0;
+        if (!json_is_array(v))
+            return fail(w, "", "expected a text or an array of texts, found %s", ocds_type_name(v));
+        return check_elements(w, v, JSON_STRING, 1);
+    case CK_PERIOD:
+        return s || json_is_object(v)
+                   ? 0
+                   : fail(w, "", "expected a period, as text (\"2024-06\") or an object, found %s",
+                          ocds_type_name(v));
+    case CK_DAYS:
+        if (!json_is_number(v))
+            return fail(w, "", "expected a number of days, found %s", ocds_type_name(v));
+        if (!isfinite(x) || x < 0 || x > MAX_DAYS)
+            return fail(w, "", "%g is not a number of days from 0 to %d", x, MAX_DAYS);
+        return 0;
     case CK_OBJECT:
         return json_is_object(v) ? 0
                                  : fail(w, "", "expected an object, found %s", ocds_type_name(v));

@@ -65,13 +65,13 @@ static void test_validate_enums(void)
 static void test_validate_arrays_and_objects(void)
 {
     CHECK(refused("t.json", REL(",'parties':{'id':'b'}"),
-                  "(ocid ocds-x-1): parties: expected an array, found object"));
+                  "(ocid ocds-x-1): parties: expected an array of objects, found object"));
     CHECK(refused("t.json", REL(",'tender':{'items':{'id':'1'}}"),
                   "tender.items: expected an "
                   "array"));
     CHECK(refused("t.json", REL(",'bids':{'details':{}}"), "bids.details: expected an array"));
     CHECK(refused("t.json", REL(",'tender':{'submissionMethod':'electronicSubmission'}"),
-                  "tender.submissionMethod: expected an array, found string"));
+                  "tender.submissionMethod: expected an array of strings, found string"));
     CHECK(refused("t.json", REL(",'contracts':[{'id':'c','implementation':{'hourReports':{}}}]"),
                   "contracts[0].implementation.hourReports: expected an array"));
     CHECK(refused("t.json", REL(",'tender':'big job'"),
@@ -89,6 +89,88 @@ static void test_validate_strings(void)
                   "tender.reservedAssessment.justification: expected a string, found number"));
     CHECK(refused("t.json", REL(",'tender':{'negotiationJustification':true}"),
                   "tender.negotiationJustification: expected a string, found boolean"));
+}
+
+/* Lists the rules walk hold objects; a number in one made the rules raise (issue 6). */
+static void test_validate_list_elements(void)
+{
+    CHECK(refused("t.json", REL(",'contracts':[{'id':'c'},7]"),
+                  "contracts[1]: expected an object, found number"));
+    CHECK(refused("t.json", REL(",'tender':{'notices':[true]}"),
+                  "tender.notices[0]: expected an object, found boolean"));
+    CHECK(refused("t.json", REL(",'tender':{'documents':['protocol.pdf']}"),
+                  "tender.documents[0]: expected an object, found string"));
+    CHECK(refused("t.json", REL(",'tender':{'quoteRequests':[1]}"), "tender.quoteRequests[0]"));
+    CHECK(refused("t.json", REL(",'tender':{'awardCriteriaWeights':[50]}"),
+                  "tender.awardCriteriaWeights[0]: expected an object"));
+    CHECK(refused("t.json", REL(",'bids':{'details':[[]]}"),
+                  "bids.details[0]: expected an object, found array"));
+    CHECK(refused("t.json", REL(",'bids':{'details':[{'id':'b','tenderers':5}]}"),
+                  "bids.details[0].tenderers: expected an array of objects, found number"));
+    CHECK(refused("t.json", REL(",'tender':{'tenderers':['Snekker AS']}"),
+                  "tender.tenderers[0]: expected an object, found string"));
+    CHECK(refused("t.json", REL(",'awards':[{'id':'a','suppliers':[null]}]"),
+                  "awards[0].suppliers[0]: expected an object, found null"));
+    CHECK(refused("t.json",
+                  REL(",'contracts':[{'id':'c','implementation':{'hourReports':[{'id':'1'},1]}}]"),
+                  "contracts[0].implementation.hourReports[1]: expected an object"));
+    CHECK(refused("t.json", REL(",'tender':{'otherRequirements':{'reservedParticipation':[true]}}"),
+                  "tender.otherRequirements.reservedParticipation[0]: expected a string, found "
+                  "boolean"));
+    CHECK(refused("t.json", REL(",'tender':{'submissionMethod':[{}]}"),
+                  "tender.submissionMethod[0]: expected a string, found object"));
+    CHECK(refused("t.json", REL(",'tender':{'quoteRequests':[{'id':'q','supplier':'Snekker'}]}"),
+                  "tender.quoteRequests[0].supplier: expected an object, found string"));
+    CHECK(refused("t.json", REL(",'tender':{'items':[{'id':'1','classification':'45210000'}]}"),
+                  "tender.items[0].classification: expected an object, found string"));
+    CHECK(accepted(REL(",'tender':{'tenderers':[],'items':[{'id':'1','classification':"
+                       "{'scheme':'CPV','id':45210000}}]},'contracts':[]")));
+}
+
+/* Texts, counts and periods the rules read, and full-time exceptions (text or a list). */
+static void test_validate_read_texts_and_counts(void)
+{
+    CHECK(refused("t.json",
+                  REL(",'contracts':[{'id':'c','template':{'standard':true,'name':true}}]"),
+                  "contracts[0].template.name: expected a string, found boolean"));
+    CHECK(refused("t.json", REL(",'tender':{'title':42}"),
+                  "tender.title: expected a string, found number"));
+    CHECK(refused("t.json", REL(",'awards':[{'id':'a','status':{}}]"),
+                  "awards[0].status: expected a string, found object"));
+    CHECK(refused("t.json", REL(",'parties':[{'id':'b','name':['Bergen']}]"),
+                  "parties[0].name: expected a string, found array"));
+    CHECK(refused("t.json",
+                  REL(",'contracts':[{'id':'c','implementation':{'hourReports':[{'id':'1',"
+                      "'trade':7}]}}]"),
+                  "hourReports[0].trade: expected a string, found number"));
+    CHECK(refused("t.json",
+                  REL(",'contracts':[{'id':'c','implementation':{'hourReports':[{'id':'1',"
+                      "'period':202406}]}}]"),
+                  "hourReports[0].period: expected a period"));
+    CHECK(refused("t.json", REL(",'tender':{'numberOfTenderers':'3'}"),
+                  "tender.numberOfTenderers: expected a number, found string"));
+    CHECK(refused("t.json", REL(",'tender':{'contractPeriod':{'durationInDays':1e300}}"),
+                  "tender.contractPeriod.durationInDays: 1e+300 is not a number of days"));
+    CHECK(refused("t.json", REL(",'tender':{'contractPeriod':{'durationInDays':-1}}"),
+                  "durationInDays: -1 is not a number of days"));
+    CHECK(refused("t.json", REL(",'tender':{'procurementMethodRationale':1}"),
+                  "tender.procurementMethodRationale: expected a string"));
+    CHECK(refused("t.json", REL(",'tender':{'documents':[{'id':'d','documentType':1}]}"),
+                  "tender.documents[0].documentType: expected a string"));
+    CHECK(refused("t.json",
+                  REL(",'contracts':[{'id':'c','fullTimeDocumentation':{'exceptions':5}}]"),
+                  "contracts[0].fullTimeDocumentation.exceptions: expected a text or an array"));
+    CHECK(refused("t.json",
+                  REL(",'contracts':[{'id':'c','fullTimeDocumentation':{'exceptions':['a',1]}}]"),
+                  "fullTimeDocumentation.exceptions[1]: expected a string or an object, found "
+                  "number"));
+    CHECK(accepted(REL(",'contracts':[{'id':'c','fullTimeDocumentation':{'exceptions':"
+                       "['Sesong',{'description':'Vikar'}]},'implementation':{'hourReports':["
+                       "{'id':'1','period':'2024-06'},{'id':'2','period':{'startDate':"
+                       "'2024-07-01'}}]}}],'tender':{'numberOfTenderers':3,'contractPeriod':"
+                       "{'durationInDays':730}}")));
+    CHECK(accepted(REL(",'contracts':[{'id':'c','fullTimeDocumentation':{'exceptions':"
+                       "'Ingen unntak'}}]")));
 }
 
 static void test_validate_nulls_allowed(void)
@@ -161,6 +243,8 @@ static const test_case tests[] = {
     {"validate_enums", test_validate_enums},
     {"validate_arrays_and_objects", test_validate_arrays_and_objects},
     {"validate_strings", test_validate_strings},
+    {"validate_list_elements", test_validate_list_elements},
+    {"validate_read_texts_and_counts", test_validate_read_texts_and_counts},
     {"validate_nulls_allowed", test_validate_nulls_allowed},
     {"validate_full_extension_release", test_validate_full_extension_release},
 };
