@@ -2,10 +2,11 @@
  * bench/gen: a deterministic (seeded) generator of OCDS JSON Lines for the benchmarks.
  *
  *   bench/gen --processes N --seed S > file.jsonl
+ *   bench/gen --municipalities          (the kommunenummer it uses, one a line)
  *
  * One line per release; each process has one release per stage it has reached (planning,
  * tender, award, contract, implementation; a few end in a cancellation). Buyers are
- * municipalities (kommunenummer: see bench/README.md for how the 357 codes are made),
+ * municipalities (the 357 kommunenummer valid in 2024; source in bench/README.md),
  * suppliers have valid MOD11 organisation numbers and are spread over municipalities,
  * CPV codes come from real CPV divisions, values are log-normal (median 400 000 NOK) so
  * every threshold band occurs. Same N and S: byte-identical output.
@@ -36,37 +37,52 @@ static double gauss(void)
     return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
 
-/* ---- municipalities: real 2024 county prefixes and counts, synthesised codes ---- */
-static const struct { int prefix, count; } counties[] = {
-    {3, 1},   /* Oslo (0301) */
-    {11, 23}, /* Rogaland */
-    {15, 27}, /* Møre og Romsdal */
-    {18, 41}, /* Nordland */
-    {31, 12}, /* Østfold */
-    {32, 21}, /* Akershus */
-    {33, 18}, /* Buskerud */
-    {34, 46}, /* Innlandet */
-    {39, 6},  /* Vestfold */
-    {40, 17}, /* Telemark */
-    {42, 25}, /* Agder */
-    {46, 43}, /* Vestland (4601 Bergen ... 4631 Alver ...) */
-    {50, 38}, /* Trøndelag */
-    {55, 21}, /* Troms */
-    {56, 18}, /* Finnmark */
+/* ---- municipalities: the 357 kommunenummer valid on 2024-01-01 ----
+ * Data, not code: the list "Oversikt over alle landets kommunenummer og kommunenavn per
+ * 01.01.2024" (regjeringen.no), as bundled in Supermagnum/josm-elevation (commit bb65f3c,
+ * core/src/main/resources/no/nvdbincline/core/kommune/kommuner_2024-01-01.json), checked
+ * code for code against SSB Klass classification 131 (see bench/README.md). Printed with
+ * %04d, so 301 is 0301 (Oslo). */
+static const int muni[] = {
+    301, 1101, 1103, 1106, 1108, 1111, 1112, 1114, 1119, 1120, 1121, 1122,
+    1124, 1127, 1130, 1133, 1134, 1135, 1144, 1145, 1146, 1149, 1151, 1160,
+    1505, 1506, 1508, 1511, 1514, 1515, 1516, 1517, 1520, 1525, 1528, 1531,
+    1532, 1535, 1539, 1547, 1554, 1557, 1560, 1563, 1566, 1573, 1576, 1577,
+    1578, 1579, 1580, 1804, 1806, 1811, 1812, 1813, 1815, 1816, 1818, 1820,
+    1822, 1824, 1825, 1826, 1827, 1828, 1832, 1833, 1834, 1835, 1836, 1837,
+    1838, 1839, 1840, 1841, 1845, 1848, 1851, 1853, 1856, 1857, 1859, 1860,
+    1865, 1866, 1867, 1868, 1870, 1871, 1874, 1875, 3101, 3103, 3105, 3107,
+    3110, 3112, 3114, 3116, 3118, 3120, 3122, 3124, 3201, 3203, 3205, 3207,
+    3209, 3212, 3214, 3216, 3218, 3220, 3222, 3224, 3226, 3228, 3230, 3232,
+    3234, 3236, 3238, 3240, 3242, 3301, 3303, 3305, 3310, 3312, 3314, 3316,
+    3318, 3320, 3322, 3324, 3326, 3328, 3330, 3332, 3334, 3336, 3338, 3401,
+    3403, 3405, 3407, 3411, 3412, 3413, 3414, 3415, 3416, 3417, 3418, 3419,
+    3420, 3421, 3422, 3423, 3424, 3425, 3426, 3427, 3428, 3429, 3430, 3431,
+    3432, 3433, 3434, 3435, 3436, 3437, 3438, 3439, 3440, 3441, 3442, 3443,
+    3446, 3447, 3448, 3449, 3450, 3451, 3452, 3453, 3454, 3901, 3903, 3905,
+    3907, 3909, 3911, 4001, 4003, 4005, 4010, 4012, 4014, 4016, 4018, 4020,
+    4022, 4024, 4026, 4028, 4030, 4032, 4034, 4036, 4201, 4202, 4203, 4204,
+    4205, 4206, 4207, 4211, 4212, 4213, 4214, 4215, 4216, 4217, 4218, 4219,
+    4220, 4221, 4222, 4223, 4224, 4225, 4226, 4227, 4228, 4601, 4602, 4611,
+    4612, 4613, 4614, 4615, 4616, 4617, 4618, 4619, 4620, 4621, 4622, 4623,
+    4624, 4625, 4626, 4627, 4628, 4629, 4630, 4631, 4632, 4633, 4634, 4635,
+    4636, 4637, 4638, 4639, 4640, 4641, 4642, 4643, 4644, 4645, 4646, 4647,
+    4648, 4649, 4650, 4651, 5001, 5006, 5007, 5014, 5020, 5021, 5022, 5025,
+    5026, 5027, 5028, 5029, 5031, 5032, 5033, 5034, 5035, 5036, 5037, 5038,
+    5041, 5042, 5043, 5044, 5045, 5046, 5047, 5049, 5052, 5053, 5054, 5055,
+    5056, 5057, 5058, 5059, 5060, 5061, 5501, 5503, 5510, 5512, 5514, 5516,
+    5518, 5520, 5522, 5524, 5526, 5528, 5530, 5532, 5534, 5536, 5538, 5540,
+    5542, 5544, 5546, 5601, 5603, 5605, 5607, 5610, 5612, 5614, 5616, 5618,
+    5620, 5622, 5624, 5626, 5628, 5630, 5632, 5634, 5636,
 };
 #define NMUNI 357
-static int muni[NMUNI];
 static char muni_org[NMUNI][10];
-static int idx_bergen, idx_alver;
+static int idx_bergen = -1, idx_alver = -1;
 
 static void make_munis(void)
 {
-    int n = 0;
-    for (size_t c = 0; c < sizeof counties / sizeof counties[0]; c++)
-        for (int k = 1; k <= counties[c].count; k++)
-            muni[n++] = counties[c].prefix * 100 + k;
-    if (n != NMUNI) {
-        fprintf(stderr, "gen: %d municipalities, expected %d\n", n, NMUNI);
+    if (sizeof muni / sizeof muni[0] != NMUNI) {
+        fprintf(stderr, "gen: %zu municipalities, expected %d\n", sizeof muni / sizeof muni[0], NMUNI);
         exit(3);
     }
     for (int i = 0; i < NMUNI; i++) {
@@ -74,6 +90,10 @@ static void make_munis(void)
             idx_bergen = i;
         if (muni[i] == 4631)
             idx_alver = i;
+    }
+    if (idx_bergen < 0 || idx_alver < 0) {
+        fprintf(stderr, "gen: Bergen (4601) or Alver (4631) missing from the list\n");
+        exit(3);
     }
 }
 
@@ -129,6 +149,10 @@ static void make_suppliers(void)
     }
     for (int m = 0; m < NMUNI; m++) {
         sup_by_muni[m] = malloc(sizeof(int) * (size_t)(sup_by_muni_n[m] + 1));
+        if (!sup_by_muni[m]) {
+            fprintf(stderr, "gen: out of memory\n");
+            exit(3);
+        }
         sup_by_muni_n[m] = 0;
     }
     for (int i = 0; i < NSUP; i++)
@@ -181,8 +205,20 @@ static const char *day(int64_t days, char *buf)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench/gen --processes N [--seed S]\n");
+    fprintf(stderr, "usage: bench/gen --processes N [--seed S]   (N, S: non-negative integers)\n"
+                    "       bench/gen --municipalities   (the 357 kommunenummer, one a line)\n");
     exit(2);
+}
+
+static unsigned long long number(const char *s)
+{
+    char *end;
+    if (!*s || *s == '-')
+        usage();
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end)
+        usage();
+    return v;
 }
 
 int main(int argc, char **argv)
@@ -190,10 +226,19 @@ int main(int argc, char **argv)
     long nproc = -1;
     unsigned long long seed = 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--processes") && i + 1 < argc)
-            nproc = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-            seed = strtoull(argv[++i], NULL, 10);
+        if (!strcmp(argv[i], "--processes") && i + 1 < argc) {
+            unsigned long long v = number(argv[++i]);
+            if (v > 9999999) /* the ocid has seven digits for the process number */
+                usage();
+            nproc = (long)v;
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = number(argv[++i]);
+        else if (!strcmp(argv[i], "--municipalities") && argc == 2) {
+            make_munis();
+            for (int m = 0; m < NMUNI; m++)
+                printf("%04d\n", muni[m]);
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3;
+        }
         else
             usage();
     }
@@ -209,6 +254,9 @@ int main(int argc, char **argv)
     strcpy(muni_org[idx_alver], "920290922");  /* Alver kommune */
     make_suppliers();
 
+    /* Output is streamed: memory does not grow with N. */
+    static char obuf[1 << 20];
+    setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     static char out[1 << 16];
     char d1[16], d2[16], d3[16];
     for (long i = 0; i < nproc; i++) {
@@ -400,6 +448,10 @@ int main(int argc, char **argv)
         }
         on += (size_t)snprintf(out + on, sizeof out - on, "]}}]}\n");
         fputs(out, stdout);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("gen: writing the output");
+        return 3;
     }
     return 0;
 }
