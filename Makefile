@@ -149,7 +149,7 @@ BENCH_N ?= 100000
 bench-build: all $(BUILD)/bench/gen $(BUILD)/bench/eval
 	@$(MAKE) --no-print-directory bench-peers
 
-$(BUILD)/bench/gen: bench/gen.c
+$(BUILD)/bench/gen: bench/gen.c | $(BUILD)
 	@mkdir -p $(BUILD)/bench
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< -lm
 
