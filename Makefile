@@ -168,8 +168,14 @@ bench: deps
 
 # The CLIPS peer (Debian libclips-dev: static library /usr/lib/libclips.a, headers in
 # /usr/include/clips); skipped with a message when the package is missing.
+# The Node peers (json-rules-engine, @gorules/zen-engine): `npm ci` in bench/peers/node
+# from its package-lock.json (node_modules is git-ignored), again only when the lock file
+# is newer than the installed tree; skipped with a message when npm is missing or the
+# registry cannot be reached. bench/compile writes their input (one compiled release per
+# line).
 CLIPS_DEBS := clips libclips-dev
-bench-peers:
+NODE_PEERS := bench/peers/node
+bench-peers: $(BUILD)/bench/compile
 	@missing=""; for p in $(CLIPS_DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -180,3 +186,15 @@ bench-peers:
 	    -o $(BUILD)/bench/clips bench/peers/clips.c $(BUILD)/libanbud.a /usr/lib/libclips.a $(LDLIBS) 2>/dev/null \
 	  || echo "bench: the CLIPS peer did not build" >&2; \
 	else echo "bench: libclips-dev missing, the CLIPS peer is skipped" >&2; fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "bench: npm missing (Debian: apt-get install npm), the Node peers are skipped" >&2; \
+	elif [ ! -f $(NODE_PEERS)/node_modules/.package-lock.json ] || \
+	     [ $(NODE_PEERS)/package-lock.json -nt $(NODE_PEERS)/node_modules/.package-lock.json ]; then \
+	  (cd $(NODE_PEERS) && timeout 300 npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>npm-ci.log) \
+	  && rm -f $(NODE_PEERS)/npm-ci.log && echo "bench: Node peers installed (npm ci)" \
+	  || echo "bench: npm ci failed (registry unreachable?), the Node peers are skipped; see $(NODE_PEERS)/npm-ci.log" >&2; \
+	fi
+
+$(BUILD)/bench/compile: bench/compile.c $(BUILD)/libanbud.a core/*.h
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libanbud.a $(LDLIBS)
