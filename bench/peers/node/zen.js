@@ -76,9 +76,13 @@ function graph() {
       withoutNotice: 'compiled.tender.procurementMethod in ["limited", "direct"]',
       works: 'compiled.tender.mainProcurementCategory == "works"',
       required: 'compiled.tender.apprenticeRequirement.required == true',
-      quotes: `map(filter(${arr('compiled.tender.quoteRequests')}, #.supplier != null), ` +
-        '{ref: #.supplier, parties: $.parties})',
-      contracts: `map(${arr('compiled.contracts')}, {reports: ${arr('#.implementation.hourReports')}})`,
+      /* the suppliers and hours only at the stages whose rule reads them (as anbud runs a
+         rule only at its stages) */
+      quotes: 'stage in ["award", "contract"] ? ' +
+        `map(filter(${arr('compiled.tender.quoteRequests')}, #.supplier != null), ` +
+        '{ref: #.supplier, parties: $.parties}) : []',
+      contracts: 'stage == "implementation" ? ' +
+        `map(${arr('compiled.contracts')}, {reports: ${arr('#.implementation.hourReports')}}) : []`,
     }),
     /* rules/no/ruleset.lua: the dated parameters in force on the relevant date */
     table('thresholds', [{ name: 'relevant date', field: 'rel' }],
