@@ -18,7 +18,8 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
 | lastrec("check_one"; true) as $one
 | lastrec("service"; .mode == "rate") as $svc
 | lastrec("service"; .mode == "find-max") as $svcmax
-| lastrec("recheck"; true) as $recheck
+| lastrec("recheck"; .n == $big) as $recheck
+| lastrec("recheck"; .n != $big and .recheck_s != null) as $recheck_small
 | def peer(name): lastrec("peer"; .peer == name) as $p
     | if $p == null then {mismatches: null, rules_per_s: null, reason: "not run in this run"}
       elif $p.result == null then {mismatches: null, rules_per_s: null} + nullish($p; "")
@@ -27,7 +28,7 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
             processes: $p.result.processes, decisions: $p.result.decisions,
             seconds: $p.result.seconds,
             peak_rss_kb: ($p.process.peak_rss_kb // $p.result.peak_rss_kb),
-            n: $p.n} + ($p | when)
+            n: $p.n} + ($p | when) + (if $p.note then {note: $p.note} else {} end)
         + (if $p.result.mismatches != 0 then {reason: "mismatches with anbud: rules_per_s is not reported", first_mismatches: $p.result.first_mismatches} else {} end)
       end;
 {
@@ -64,8 +65,12 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
                  else {} end)
               + ($svc | when)
             else {p50_ms: null, p99_ms: null} + nullish($svc; "service") end)
-           + (if $svcmax.result then
+           + (if $svcmax.result and ($svcmax.result.max_sustained_per_s // 0) > 0 then
                 {max_sustained_per_s: $svcmax.result.max_sustained_per_s,
+                 find_max: ($svcmax.result | {steps, max_sustained_per_s} + ($svcmax | when))}
+              elif $svcmax.result then
+                {max_sustained_per_s: null,
+                 max_sustained_reason: "no step was sustained; the lowest rate tried was \($svcmax.result.steps[0].rate_per_s // $svcmax.result.rate_per_s) events/s",
                  find_max: ($svcmax.result | {steps, max_sustained_per_s} + ($svcmax | when))}
               else {max_sustained_per_s: null,
                     max_sustained_reason: (nullish($svcmax; "service --find-max") | .reason),
@@ -75,6 +80,9 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
   recheck_s: ($recheck.recheck_s // null),
   recheck: (if $recheck.recheck_s then ($recheck | del(.what))
             else {n: $big} + nullish($recheck; "recheck") end),
+  # when the portfolio could not be stored: the same measurement on the smaller store of
+  # `import` (its n says which), never in recheck_s
+  recheck_smaller: (if $recheck_small then ($recheck_small | del(.what)) else null end),
   peers: {clips: peer("clips"), "json-rules-engine": peer("json-rules-engine"),
           "zen-engine": peer("zen-engine")},
   gen: (recs("gen") | map(del(.what)))
@@ -105,7 +113,7 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
          $r.import.releases_per_s >= 50000; size_note($r.import.n)),
   target("service.p99_ms"; $r.service.p99_ms; "<= 5 at 1 000 events/s";
          $r.service.p99_ms <= 5;
-         (if $r.service.rate_per_s then "at \($r.service.rate_per_s) events/s" else "" end)),
+         (if $r.service.rate_per_s then "at \($r.service.rate_per_s | tostring | grp) events/s" else "" end)),
   target("check_one_ms"; $r.check_one_ms; "<= 20"; $r.check_one_ms <= 20; "")
 ]}
 | . + {raw: $all}
