@@ -35,7 +35,7 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
   machine: {run_started: $all[0].started, last_record: $all[-1].started, host: $s.host, cpus: $s.cpus,
             cpu: $s.cpu, pinned: $s.pinned, commit: $s.commit,
             modified_tracked_files: $s.modified_tracked_files},
-  settings: ($s | {n, big, seed, now, quick, timeout_s, timeout_big_s}),
+  settings: ($s | {n, big, seed, now, quick, timeout_s, timeout_big_s, mem_limit_kb}),
   eval: (if $eval.result then
            ($eval.result | {rules_per_s, processes_per_s, processes, verdicts, releases, eval_s,
                             load_s, store, outcomes, ruleset})
