@@ -150,7 +150,7 @@ BENCH_VARS := BENCH_QUICK BENCH_N BENCH_BIG BENCH_TIMEOUT BENCH_TIMEOUT_BIG BENC
               BENCH_SERVICE_STEPS BENCH_SEED BENCH_NOW BENCH_ONLY
 .PHONY: bench bench-build bench-peers
 
-bench-build: all $(BUILD)/bench/gen $(BUILD)/bench/eval
+bench-build: all $(BUILD)/bench/gen $(BUILD)/bench/eval $(BUILD)/bench/load
 	@$(MAKE) --no-print-directory bench-peers
 
 $(BUILD)/bench/gen: bench/gen.c | $(BUILD)
@@ -160,6 +160,12 @@ $(BUILD)/bench/gen: bench/gen.c | $(BUILD)
 $(BUILD)/bench/eval: bench/eval.c $(BUILD)/libanbud.a core/*.h
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libanbud.a $(LDLIBS)
+
+# The service's load generator (bench/service.sh runs it against `anbud serve`).
+$(BUILD)/bench/load: bench/load.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags jansson) -o $@ $< \
+	  $(shell pkg-config --libs jansson) -lm
 
 bench: deps
 	@$(MAKE) --no-print-directory bench-build

@@ -79,6 +79,8 @@ static void pump_slice(service *svc, uint64_t slice_ms, int *more)
         int rc =
             lifecycle_evaluate_one(svc->db, svc->eng, ids[i], service_today(svc), &l, &ran, &err);
         svc->cursor = ids[i];
+        if (!rc)
+            service_metrics_committed(svc, ids[i], uv_hrtime());
         if (rc) {
             failed++;
             svc->failed_in_pass++;

@@ -304,6 +304,7 @@ static void post_releases(service *svc, const service_request *rq, reply *r)
                                     (json_int_t)st.releases, "stored", (json_int_t)st.stored,
                                     "duplicates", (json_int_t)st.duplicates)
                         : NULL);
+        service_metrics_stored(svc, ids.ids, ids.n, rq->received, uv_hrtime());
         svc->metrics.events_accepted += st.stored;
         svc->metrics.releases_duplicate += st.duplicates;
         snprintf(r->note, sizeof r->note, " stored=%zu duplicates=%zu", st.stored, st.duplicates);

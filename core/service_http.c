@@ -82,6 +82,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         .body_len = req->entity.base ? req->entity.len : 0,
         .authorization = auth >= 0 ? req->headers.entries[auth].value.base : NULL,
         .authorization_len = auth >= 0 ? req->headers.entries[auth].value.len : 0,
+        .received = t0,
     };
     service_reply r;
     memset(&r, 0, sizeof r);

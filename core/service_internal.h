@@ -30,6 +30,22 @@ typedef struct service_counters {
     size_t n, cap;
 } service_counters;
 
+/* Latency of one event, from the request that brought it to the commit of its verdicts
+ * (monotonic clock, uv_hrtime): a fine histogram, exposed as anbud_event_latency_seconds. */
+#define SERVICE_LAT_BUCKETS 51
+
+typedef struct service_latency {
+    uint64_t buckets[SERVICE_LAT_BUCKETS + 1]; /* the last is +Inf */
+    double sum, max;
+    uint64_t count;
+} service_latency;
+
+/* An event stored and not yet evaluated: when its request arrived and when it was stored. */
+typedef struct service_waiting {
+    int64_t id; /* 0 once evaluated */
+    uint64_t received, stored;
+} service_waiting;
+
 typedef struct service_metrics {
     service_counters requests;    /* endpoint, status */
     service_counters rule_runs;   /* rule */
@@ -39,6 +55,9 @@ typedef struct service_metrics {
     uint64_t eval_buckets[SERVICE_HIST_BUCKETS + 1]; /* the last is +Inf */
     double eval_seconds;
     uint64_t eval_count;
+    service_latency from_received, from_stored;
+    service_waiting *waiting; /* by id, oldest first, from head */
+    size_t head, n_waiting, cap_waiting;
 } service_metrics;
 
 /* ---- reload status ----------------------------------------------------------------- */
@@ -124,6 +143,7 @@ typedef struct service_request {
     size_t body_len;
     const char *authorization; /* the header's value, NULL when absent */
     size_t authorization_len;
+    uint64_t received; /* uv_hrtime() when the handler got the request, body read */
 } service_request;
 
 void service_api_route(service *svc, const service_request *rq, service_reply *r);
@@ -154,6 +174,11 @@ size_t service_visible_codes(const service *svc, const char *code, char (*out)[8
 /* service_metrics.c */
 void service_metrics_request(service *svc, const char *endpoint, int status);
 void service_metrics_evaluated(service *svc, const verdict_list *l, double seconds);
+/* Notes events just stored (ids ascending) with the times of their request and commit. */
+void service_metrics_stored(service *svc, const int64_t *ids, size_t n, uint64_t received,
+                            uint64_t stored);
+/* Notes that an event's verdicts were committed at `at` (uv_hrtime). */
+void service_metrics_committed(service *svc, int64_t id, uint64_t at);
 int service_metrics_render(service *svc, sbuf *out);
 void service_metrics_free(service_metrics *m);
 
