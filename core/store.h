@@ -120,6 +120,16 @@ json_t *store_protocol_doc(store *s, const engine *e, const char *ocid, anbud_er
  * the service answers 202 only after the commit that stored the events.
  */
 int store_set_durable(store *s, anbud_err *err);
+/*
+ * For a caller that makes commits durable itself (the service fsyncs the -wal file off its
+ * loop and answers 202 after that): commits of this connection no longer checkpoint the
+ * WAL into the database (each would write and fsync both, blocking the caller);
+ * store_checkpoint, on another connection to the same file, does it instead.
+ */
+int store_checkpoints_manual(store *s, anbud_err *err);
+/* Copies what the WAL holds into the database as far as readers allow (PASSIVE), syncing
+ * both; never blocks writers of other connections. */
+int store_checkpoint(store *s, anbud_err *err);
 /* How many events are stored but not yet evaluated. */
 int store_pending_count(store *s, int64_t *n, anbud_err *err);
 /* As store_pending, for events with an id above `after` (a cursor past events that failed). */

@@ -12,6 +12,16 @@ int store_set_durable(store *s, anbud_err *err)
     return store_exec(s, "PRAGMA synchronous = FULL", err);
 }
 
+int store_checkpoints_manual(store *s, anbud_err *err)
+{
+    return store_exec(s, "PRAGMA wal_autocheckpoint = 0", err);
+}
+
+int store_checkpoint(store *s, anbud_err *err)
+{
+    return store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", err);
+}
+
 /* Steps a query that returns one integer (NULL reads as 0). */
 static int one_integer(store *s, sqlite3_stmt *st, int64_t *out, const char *what, anbud_err *err)
 {
