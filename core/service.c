@@ -4,17 +4,23 @@
  * timer of timed re-checks, signals (SIGTERM and SIGINT stop, SIGHUP reloads), stopping
  * (no new connections, everything stored evaluated, store closed) and the log.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "service_internal.h"
 
 enum {
     PUMP_BATCH = 16,              /* events read from the queue at a time */
-    PUMP_SLICE_MS = 50,           /* evaluation time before the loop answers requests again */
+    PUMP_SLICE_MS = 2,            /* evaluation time before the loop answers requests again */
+    STOP_SLICE_MS = 50,           /* the same when stopping (no requests to answer) */
+    CHECKPOINT_MS = 100,          /* how often the WAL is checkpointed when it was written */
     RETRY_MS = 30 * 1000,         /* an event that failed to evaluate is tried again after */
     RECHECK_MAX_MS = 3600 * 1000, /* the re-check timer looks again at least hourly */
     RECHECK_RETRY_MS = 60 * 1000,
@@ -52,6 +58,94 @@ void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uin
         service_log(svc, "timer: %s", uv_strerror(rc));
 }
 
+/* ---- durability: group commit and checkpoints, off the loop ------------------------- */
+
+/* On a thread: fdatasync of the -wal file, which holds every commit made so far. */
+static void sync_run(uv_work_t *w)
+{
+    service *svc = w->data;
+    struct stat st;
+    svc->sync_errno = 0;
+    if (svc->wal_fd >= 0 && fstat(svc->wal_fd, &st) == 0 && st.st_nlink == 0) {
+        close(svc->wal_fd); /* the WAL was deleted and made anew: open the new one */
+        svc->wal_fd = -1;
+    }
+    if (svc->wal_fd < 0) {
+        sbuf path = {0};
+        if (sbuf_printf(&path, "%s-wal", svc->opt->db) == 0)
+            svc->wal_fd = open(path.data, O_RDONLY | O_CLOEXEC);
+        sbuf_free(&path);
+        if (svc->wal_fd < 0) /* not in WAL mode: commits with NORMAL synced the database */
+            svc->wal_fd = open(svc->opt->db, O_RDONLY | O_CLOEXEC);
+    }
+    if (svc->wal_fd < 0 || fdatasync(svc->wal_fd) != 0)
+        svc->sync_errno = errno ? errno : EIO;
+}
+
+static void sync_done(uv_work_t *w, int status)
+{
+    service *svc = w->data;
+    int ok = status == 0 && svc->sync_errno == 0;
+    svc->syncing = 0;
+    if (!ok)
+        service_log(svc, "sync of %s-wal: %s; %zu requests answered 503 (their events may "
+                    "be stored; sending again is safe)",
+                    svc->opt->db, status ? uv_strerror(status) : strerror(svc->sync_errno),
+                    svc->sync_cover);
+    service_http_durable(svc, svc->sync_cover, ok);
+    service_sync(svc); /* replies that came while this one ran */
+}
+
+void service_sync(service *svc)
+{
+    if (svc->syncing)
+        return;
+    svc->sync_cover = service_http_waiting(svc);
+    if (!svc->sync_cover)
+        return;
+    svc->sync_work.data = svc;
+    int rc = uv_queue_work(&svc->loop, &svc->sync_work, sync_run, sync_done);
+    if (rc) {
+        service_log(svc, "sync: %s", uv_strerror(rc));
+        service_http_durable(svc, svc->sync_cover, 0);
+        return;
+    }
+    svc->syncing = 1;
+}
+
+void service_committed(service *svc)
+{
+    svc->commits++;
+}
+
+static void checkpoint_run(uv_work_t *w)
+{
+    service *svc = w->data;
+    svc->ckpt_rc = store_checkpoint(svc->ckpt_db, &svc->ckpt_err);
+}
+
+static void checkpoint_done(uv_work_t *w, int status)
+{
+    service *svc = w->data;
+    svc->checkpointing = 0;
+    if (status || svc->ckpt_rc)
+        service_log(svc, "checkpoint: %s", status ? uv_strerror(status) : svc->ckpt_err.msg);
+}
+
+static void on_checkpoint(uv_timer_t *t)
+{
+    service *svc = t->data;
+    if (svc->checkpointing || svc->commits == 0)
+        return;
+    svc->commits = 0;
+    svc->ckpt_work.data = svc;
+    int rc = uv_queue_work(&svc->loop, &svc->ckpt_work, checkpoint_run, checkpoint_done);
+    if (rc)
+        service_log(svc, "checkpoint: %s", uv_strerror(rc));
+    else
+        svc->checkpointing = 1;
+}
+
 /* ---- evaluation -------------------------------------------------------------------- */
 
 static void recheck_arm(service *svc);
@@ -79,8 +173,10 @@ static void pump_slice(service *svc, uint64_t slice_ms, int *more)
         int rc =
             lifecycle_evaluate_one(svc->db, svc->eng, ids[i], service_today(svc), &l, &ran, &err);
         svc->cursor = ids[i];
-        if (!rc)
+        if (!rc && ran) {
             service_metrics_committed(svc, ids[i], uv_hrtime());
+            service_committed(svc);
+        }
         if (rc) {
             failed++;
             svc->failed_in_pass++;
@@ -225,6 +321,7 @@ static void close_own_handles(service *svc)
     close_handle((uv_handle_t *)&svc->retry);
     close_handle((uv_handle_t *)&svc->recheck);
     close_handle((uv_handle_t *)&svc->linger);
+    close_handle((uv_handle_t *)&svc->ckpt_timer);
     close_handle((uv_handle_t *)&svc->sig_term);
     close_handle((uv_handle_t *)&svc->sig_int);
     close_handle((uv_handle_t *)&svc->sig_hup);
@@ -261,7 +358,7 @@ static void begin_stop(service *svc, const char *why)
     svc->cursor = 0;
     int more = 1;
     while (more)
-        pump_slice(svc, PUMP_SLICE_MS, &more);
+        pump_slice(svc, STOP_SLICE_MS, &more);
     int64_t pending = 0;
     anbud_err err;
     if (store_pending_count(svc->db, &pending, &err) == 0 && pending > 0)
@@ -294,7 +391,8 @@ static int init_handles(service *svc, anbud_err *err)
     uv_handle_t *handles[] = {(uv_handle_t *)&svc->pump,     (uv_handle_t *)&svc->retry,
                               (uv_handle_t *)&svc->recheck,  (uv_handle_t *)&svc->linger,
                               (uv_handle_t *)&svc->sig_term, (uv_handle_t *)&svc->sig_int,
-                              (uv_handle_t *)&svc->sig_hup,  (uv_handle_t *)&svc->debounce};
+                              (uv_handle_t *)&svc->sig_hup,  (uv_handle_t *)&svc->debounce,
+                              (uv_handle_t *)&svc->ckpt_timer};
     int rc = uv_idle_init(&svc->loop, &svc->pump);
     rc = rc ? rc : uv_timer_init(&svc->loop, &svc->retry);
     rc = rc ? rc : uv_timer_init(&svc->loop, &svc->recheck);
@@ -303,6 +401,7 @@ static int init_handles(service *svc, anbud_err *err)
     rc = rc ? rc : uv_signal_init(&svc->loop, &svc->sig_int);
     rc = rc ? rc : uv_signal_init(&svc->loop, &svc->sig_hup);
     rc = rc ? rc : uv_timer_init(&svc->loop, &svc->debounce);
+    rc = rc ? rc : uv_timer_init(&svc->loop, &svc->ckpt_timer);
     for (size_t i = 0; i < sizeof handles / sizeof handles[0]; i++)
         handles[i]->data = svc;
     rc = rc ? rc : uv_signal_start(&svc->sig_term, on_signal, SIGTERM);
@@ -316,8 +415,10 @@ static int open_all(service *svc, anbud_err *err)
 {
     const service_options *o = svc->opt;
     int rc = store_open(o->db, &svc->db, err);
+    if (!rc) /* commits are synced by sync_run, checkpoints made by checkpoint_run */
+        rc = store_checkpoints_manual(svc->db, err);
     if (!rc)
-        rc = store_set_durable(svc->db, err);
+        rc = store_open(o->db, &svc->ckpt_db, err);
     if (rc)
         return rc;
     int code = 0;
@@ -335,8 +436,13 @@ static void free_all(service *svc, int started)
 {
     int64_t pending = 0;
     anbud_err err;
+    while (svc->syncing || svc->checkpointing) /* their threads use what is freed below */
+        uv_run(&svc->loop, UV_RUN_ONCE);
     if (started && svc->db && store_pending_count(svc->db, &pending, &err) == 0)
         service_log(svc, "store closed; %lld events pending", (long long)pending);
+    if (svc->wal_fd >= 0)
+        close(svc->wal_fd);
+    store_close(svc->ckpt_db);
     store_close(svc->db);
     engine_free(svc->eng);
     service_reload_free(svc);
@@ -353,6 +459,7 @@ int service_run(const service_options *o, anbud_err *err)
         return err_set(err, ANBUD_EINTERNAL, "out of memory");
     svc->opt = o;
     svc->log = o->log;
+    svc->wal_fd = -1;
     signal(SIGPIPE, SIG_IGN);
     int rc = uv_loop_init(&svc->loop);
     if (rc) {
@@ -391,6 +498,7 @@ int service_run(const service_options *o, anbud_err *err)
                 o->listen, o->db, o->rules_dir, today, (long long)pending);
     service_wake(svc);
     recheck_arm(svc);
+    service_timer(svc, &svc->ckpt_timer, on_checkpoint, CHECKPOINT_MS, CHECKPOINT_MS);
     uv_run(&svc->loop, UV_RUN_DEFAULT);
     int clean = service_http_close(svc) == 0;
     if (clean) { /* let the last close callbacks run */

@@ -2,7 +2,8 @@
  * service_api: the endpoints of SPEC § 7, behind service_http.c (which alone knows
  * libh2o): routing, bearer tokens and tenants, and each endpoint's answer. Every handler
  * answers at once on the loop thread: POST /v1/releases stores the events (one
- * transaction, committed before the 202); evaluation follows on the loop.
+ * transaction, committed, and synced to disk before the 202 goes out: service_http.c
+ * holds it for service.c's group commit); evaluation follows on the loop.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +306,7 @@ static void post_releases(service *svc, const service_request *rq, reply *r)
                                     "duplicates", (json_int_t)st.duplicates)
                         : NULL);
         service_metrics_stored(svc, ids.ids, ids.n, rq->received, uv_hrtime());
+        service_committed(svc);
         svc->metrics.events_accepted += st.stored;
         svc->metrics.releases_duplicate += st.duplicates;
         snprintf(r->note, sizeof r->note, " stored=%zu duplicates=%zu", st.stored, st.duplicates);

@@ -1,7 +1,8 @@
 /*
  * service_http: the HTTP side of the service, on libh2o's libuv build, and the only file
  * that includes h2o.h: listening, connections, one handler that hands every request to
- * service_api.c and sends its reply, the log line and the request metrics. libh2o reads
+ * service_api.c and sends its reply (a 202 once the WAL holding its events is synced:
+ * service.c's group commit), the log line and the request metrics. libh2o reads
  * a whole request body (at most max_request_entity_size, else it answers 413 itself)
  * before the handler runs.
  */
@@ -18,6 +19,21 @@
 
 #include "service_internal.h"
 
+/* A 202 waiting for the sync of the WAL that holds its events (group commit). */
+typedef struct waiting_reply waiting_reply;
+
+/* Lives in the request's memory pool: tells the waiting reply when the request is gone. */
+typedef struct req_guard {
+    waiting_reply *w;
+} req_guard;
+
+struct waiting_reply {
+    waiting_reply *next;
+    h2o_req_t *req; /* NULL once the connection closed under it */
+    req_guard *guard;
+    service_reply r;
+};
+
 struct service_http {
     h2o_globalconf_t config;
     h2o_context_t ctx;
@@ -25,6 +41,8 @@ struct service_http {
     uv_tcp_t listener;
     int config_ready, ctx_ready, listening;
     size_t connections;
+    waiting_reply *first, *last; /* oldest first */
+    size_t n_waiting;
 };
 
 typedef struct anbud_handler {
@@ -64,6 +82,72 @@ static void printable(const char *s, size_t n, char *out, size_t cap)
     out[o] = 0;
 }
 
+static void on_req_disposed(void *p)
+{
+    req_guard *g = p;
+    if (g->w)
+        g->w->req = NULL;
+}
+
+/* Keeps a 202 until the WAL holding its events is synced; 0, or -1 when it cannot wait
+ * (memory): then the caller answers at once and the events are as durable as a crash-safe
+ * commit (they survive the process, not a power cut). */
+static int wait_for_sync(service *svc, h2o_req_t *req, service_reply *r)
+{
+    service_http *http = svc->http;
+    waiting_reply *w = calloc(1, sizeof *w);
+    req_guard *g = w ? h2o_mem_alloc_shared(&req->pool, sizeof *g, on_req_disposed) : NULL;
+    if (!g) {
+        free(w);
+        return -1;
+    }
+    g->w = w;
+    w->req = req;
+    w->guard = g;
+    w->r = *r;
+    memset(&r->body, 0, sizeof r->body); /* the waiting reply owns it now */
+    if (http->last)
+        http->last->next = w;
+    else
+        http->first = w;
+    http->last = w;
+    http->n_waiting++;
+    service_sync(svc);
+    return 0;
+}
+
+size_t service_http_waiting(const service *svc)
+{
+    return svc->http ? svc->http->n_waiting : 0;
+}
+
+void service_http_durable(service *svc, size_t n, int ok)
+{
+    service_http *http = svc->http;
+    while (http && n-- && http->first) {
+        waiting_reply *w = http->first;
+        http->first = w->next;
+        if (!http->first)
+            http->last = NULL;
+        http->n_waiting--;
+        if (w->req) {
+            w->guard->w = NULL;
+            if (!ok) {
+                sbuf_free(&w->r.body);
+                w->r.status = 503;
+                w->r.type = NULL;
+                if (sbuf_adds(&w->r.body, "{\"error\":\"the store could not sync the events; "
+                                          "send again (a release stored twice is a "
+                                          "duplicate)\"}\n"))
+                    sbuf_free(&w->r.body);
+            }
+            send_reply(w->req, &w->r);
+        }
+        sbuf_free(&w->r.body);
+        free(w);
+    }
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     service *svc = ((anbud_handler *)self)->svc;
@@ -88,7 +172,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     memset(&r, 0, sizeof r);
     r.status = 500;
     service_api_route(svc, &rq, &r);
-    send_reply(req, &r);
+    if (r.status != 202 || wait_for_sync(svc, req, &r) != 0)
+        send_reply(req, &r);
     printable(req->path.base, req->path.len, path, sizeof path);
     service_log(svc, "%s %s %d %.1f ms%s%s%s", method, path, r.status,
                 (double)(uv_hrtime() - t0) / 1e6, r.tenant[0] ? " token=" : "", r.tenant, r.note);
@@ -223,6 +308,8 @@ int service_http_close(service *svc)
 
 void service_http_free(service *svc)
 {
+    if (svc->http) /* replies still waiting: their connections are gone */
+        service_http_durable(svc, svc->http->n_waiting, 0);
     free(svc->http);
     svc->http = NULL;
 }

@@ -84,6 +84,20 @@ typedef struct service {
 
     service_http *http;
 
+    /* durability: events are committed without a sync; a thread fdatasyncs the -wal file
+     * and the 202s of every commit before that sync go out after it (group commit). Another
+     * connection checkpoints the WAL on a thread, so no commit on the loop does. */
+    uv_work_t sync_work, ckpt_work;
+    int syncing, checkpointing;
+    int wal_fd;        /* the -wal file (the database when there is none); -1 until needed */
+    int sync_errno;    /* of the fdatasync in flight */
+    size_t sync_cover; /* replies waiting that the sync in flight makes durable */
+    store *ckpt_db;
+    int ckpt_rc;
+    anbud_err ckpt_err;
+    uint64_t commits; /* since the last checkpoint began */
+    uv_timer_t ckpt_timer;
+
     /* evaluation */
     uv_idle_t pump;
     int pumping;
@@ -120,6 +134,10 @@ void service_log(service *svc, const char *fmt, ...) __attribute__((format(print
 void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uint64_t repeat);
 /* Starts evaluating stored events on the loop (after an accept, a reload, a re-check). */
 void service_wake(service *svc);
+/* Asks for the WAL to be synced (a reply waits for it); service_http_durable follows. */
+void service_sync(service *svc);
+/* Notes a commit on the loop (for the checkpoint timer). */
+void service_committed(service *svc);
 
 /* service_api.c: what one request answers. */
 typedef struct service_reply {
@@ -158,6 +176,11 @@ size_t service_http_connections(const service *svc);
 int service_http_close(service *svc);
 /* Frees the HTTP side once the loop has run every close callback. */
 void service_http_free(service *svc);
+/* Replies waiting for the WAL to be synced. */
+size_t service_http_waiting(const service *svc);
+/* Sends the first n replies waiting (their commits are synced; ok = 0: the sync failed,
+ * they answer 503 instead). */
+void service_http_durable(service *svc, size_t n, int ok);
 
 /* service_reload.c */
 int service_reload_start(service *svc, anbud_err *err);
