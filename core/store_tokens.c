@@ -1,13 +1,12 @@
 /*
  * store_tokens: the service's API tokens and whose process is whose. A token is 32 random
  * bytes in hex, shown once; the store keeps a random salt per token and SHA-256(salt ||
- * token) (OpenSSL's libcrypto), never the token. A token belongs to one kommunenummer.
+ * token) (core/sha256.c), never the token. A token belongs to one kommunenummer.
  */
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sha256.h"
 #include "store_internal.h"
 
 /* Fills buf with n bytes from /dev/urandom. */
@@ -32,20 +31,15 @@ static void to_hex(const unsigned char *b, size_t n, char *out)
 }
 
 /* SHA-256 of salt || token as 64 hex digits. */
-static int token_hash(const char *salt, const char *token, char out[65], anbud_err *err)
+static void token_hash(const char *salt, const char *token, char out[65])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-             EVP_DigestUpdate(ctx, salt, strlen(salt)) == 1 &&
-             EVP_DigestUpdate(ctx, token, strlen(token)) == 1 &&
-             EVP_DigestFinal_ex(ctx, md, &len) == 1 && len == 32;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
-        return err_set(err, ANBUD_EINTERNAL, "hashing a token failed (libcrypto)");
+    unsigned char md[32];
+    sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, salt, strlen(salt));
+    sha256_update(&ctx, token, strlen(token));
+    sha256_final(&ctx, md);
     to_hex(md, 32, out);
-    return 0;
 }
 
 int store_token_create(store *s, const char *municipality, char token[STORE_TOKEN_SIZE],
@@ -64,8 +58,8 @@ int store_token_create(store *s, const char *municipality, char token[STORE_TOKE
         return rc;
     to_hex(raw, sizeof raw, token);
     to_hex(salt_raw, sizeof salt_raw, salt);
-    OPENSSL_cleanse(raw, sizeof raw);
-    rc = token_hash(salt, token, hash, err);
+    secret_wipe(raw, sizeof raw);
+    token_hash(salt, token, hash);
     time_now_iso(now);
     sqlite3_stmt *st = NULL;
     if (!rc)
@@ -83,7 +77,7 @@ int store_token_create(store *s, const char *municipality, char token[STORE_TOKE
         sqlite3_finalize(st);
     }
     if (rc) {
-        OPENSSL_cleanse(token, STORE_TOKEN_SIZE);
+        secret_wipe(token, STORE_TOKEN_SIZE);
         token[0] = 0;
     }
     return rc;
@@ -121,8 +115,8 @@ int store_token_check(store *s, const char *token, char municipality[8], anbud_e
         const char *salt = (const char *)sqlite3_column_text(st, 1);
         const char *want = (const char *)sqlite3_column_text(st, 2);
         char got[65];
-        rc = token_hash(salt ? salt : "", lower, got, err);
-        if (!rc && want && strlen(want) == 64 && CRYPTO_memcmp(got, want, 64) == 0 && !found) {
+        token_hash(salt ? salt : "", lower, got);
+        if (want && strlen(want) == 64 && secret_equal(got, want, 64) && !found) {
             found = 1;
             snprintf(municipality, 8, "%s", (const char *)sqlite3_column_text(st, 0));
         }
@@ -130,7 +124,7 @@ int store_token_check(store *s, const char *token, char municipality[8], anbud_e
     if (!rc && step != SQLITE_DONE)
         rc = store_sql_error(s, err, "reading tokens");
     sqlite3_finalize(st);
-    OPENSSL_cleanse(lower, sizeof lower);
+    secret_wipe(lower, sizeof lower);
     if (rc)
         return rc;
     return found ? 0 : 1;
