@@ -21,6 +21,7 @@ enum {
     PUMP_SLICE_MS = 2,            /* evaluation time before the loop answers requests again */
     STOP_SLICE_MS = 50,           /* the same when stopping (no requests to answer) */
     CHECKPOINT_MS = 100,          /* how often the WAL is checkpointed when it was written */
+    WAL_RESTART_FRAMES = 65536,   /* 256 MiB of 4 KiB pages: see checkpoint_on_loop */
     RETRY_MS = 30 * 1000,         /* an event that failed to evaluate is tried again after */
     RECHECK_MAX_MS = 3600 * 1000, /* the re-check timer looks again at least hourly */
     RECHECK_RETRY_MS = 60 * 1000,
@@ -121,7 +122,29 @@ void service_committed(service *svc)
 static void checkpoint_run(uv_work_t *w)
 {
     service *svc = w->data;
-    svc->ckpt_rc = store_checkpoint(svc->ckpt_db, &svc->ckpt_err);
+    svc->ckpt_rc = store_checkpoint(svc->ckpt_db, &svc->ckpt_frames, &svc->ckpt_copied,
+                                    &svc->ckpt_err);
+}
+
+/*
+ * The checkpoints on the thread copy the WAL while the loop keeps committing, so the WAL
+ * is rarely copied whole at the moment a commit begins, and only then does it start again
+ * from its beginning instead of growing. So when it holds more than WAL_RESTART_FRAMES (or
+ * any frames while no commit came for a whole period), the loop checkpoints once itself,
+ * between commits: it copies what came during the last checkpoint and syncs (two fsyncs,
+ * which stall the loop), and the next commit starts the WAL over.
+ */
+static void checkpoint_on_loop(service *svc)
+{
+    int frames = 0, copied = 0;
+    anbud_err err;
+    uint64_t t0 = uv_hrtime();
+    if (store_checkpoint(svc->db, &frames, &copied, &err))
+        service_log(svc, "checkpoint: %s", err.msg);
+    else
+        service_log(svc, "checkpoint of %d WAL frames on the loop in %.1f ms; the WAL starts "
+                    "over", frames, (double)(uv_hrtime() - t0) / 1e6);
+    svc->ckpt_frames = 0;
 }
 
 static void checkpoint_done(uv_work_t *w, int status)
@@ -130,13 +153,20 @@ static void checkpoint_done(uv_work_t *w, int status)
     svc->checkpointing = 0;
     if (status || svc->ckpt_rc)
         service_log(svc, "checkpoint: %s", status ? uv_strerror(status) : svc->ckpt_err.msg);
+    else if (svc->ckpt_frames >= WAL_RESTART_FRAMES && !svc->stopping)
+        checkpoint_on_loop(svc);
 }
 
 static void on_checkpoint(uv_timer_t *t)
 {
     service *svc = t->data;
-    if (svc->checkpointing || svc->commits == 0)
+    if (svc->checkpointing)
         return;
+    if (svc->commits == 0) { /* quiet: start the WAL over if it holds anything */
+        if (svc->ckpt_frames > 0)
+            checkpoint_on_loop(svc);
+        return;
+    }
     svc->commits = 0;
     svc->ckpt_work.data = svc;
     int rc = uv_queue_work(&svc->loop, &svc->ckpt_work, checkpoint_run, checkpoint_done);

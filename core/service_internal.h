@@ -93,7 +93,7 @@ typedef struct service {
     int sync_errno;    /* of the fdatasync in flight */
     size_t sync_cover; /* replies waiting that the sync in flight makes durable */
     store *ckpt_db;
-    int ckpt_rc;
+    int ckpt_rc, ckpt_frames, ckpt_copied;
     anbud_err ckpt_err;
     uint64_t commits; /* since the last checkpoint began */
     uv_timer_t ckpt_timer;

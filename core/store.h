@@ -127,9 +127,14 @@ int store_set_durable(store *s, anbud_err *err);
  * store_checkpoint, on another connection to the same file, does it instead.
  */
 int store_checkpoints_manual(store *s, anbud_err *err);
-/* Copies what the WAL holds into the database as far as readers allow (PASSIVE), syncing
- * both; never blocks writers of other connections. */
-int store_checkpoint(store *s, anbud_err *err);
+/*
+ * Copies what the WAL holds into the database as far as readers allow (PASSIVE), syncing
+ * both; never blocks writers of other connections. *wal_frames: frames in the WAL,
+ * *copied_frames: how many of them are now in the database. The WAL starts again from its
+ * beginning (instead of growing) at the first commit that begins after a checkpoint that
+ * copied every frame.
+ */
+int store_checkpoint(store *s, int *wal_frames, int *copied_frames, anbud_err *err);
 /* How many events are stored but not yet evaluated. */
 int store_pending_count(store *s, int64_t *n, anbud_err *err);
 /* As store_pending, for events with an id above `after` (a cursor past events that failed). */

@@ -17,9 +17,12 @@ int store_checkpoints_manual(store *s, anbud_err *err)
     return store_exec(s, "PRAGMA wal_autocheckpoint = 0", err);
 }
 
-int store_checkpoint(store *s, anbud_err *err)
+int store_checkpoint(store *s, int *wal_frames, int *copied_frames, anbud_err *err)
 {
-    return store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", err);
+    *wal_frames = *copied_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, wal_frames,
+                                       copied_frames);
+    return rc == SQLITE_OK ? 0 : store_sql_error(s, err, "checkpointing the WAL");
 }
 
 /* Steps a query that returns one integer (NULL reads as 0). */
