@@ -3,9 +3,12 @@
 
 BUILD   ?= build
 CC      ?= cc
-# libssl-dev: h2o.h includes <openssl/ssl.h> but Debian's libh2o-dev does not depend on it;
-# anbud also hashes API tokens with its SHA-256 (libcrypto). curl: the service's e2e tests.
-PKGS    := lua5.4 jansson sqlite3 libuv libh2o libcrypto
+# libssl-dev: h2o.h includes <openssl/ssl.h> but Debian's libh2o-dev does not depend on it.
+# curl: the service's e2e tests. Two programs: anbud (CORE_PKGS) and anbud-serve, which
+# `anbud serve` executes and which alone links libuv and libh2o (loading libh2o with its
+# OpenSSL costs every command about 10 ms at start).
+CORE_PKGS := lua5.4 jansson sqlite3
+PKGS    := $(CORE_PKGS) libuv libh2o
 DEBS    := pkg-config liblua5.4-dev libjansson-dev libsqlite3-dev libuv1-dev libh2o-dev libssl-dev \
            lua-check jq sqlite3 curl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -14,18 +17,23 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(EXTRA_CFLAGS
              -Icore -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
              -DANBUD_LUA_DIR='"$(CURDIR)/lua"' -DANBUD_RULES_DIR='"$(CURDIR)/rules"'
 LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(EXTRA_LDFLAGS)
+CORE_LDLIBS = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm $(EXTRA_LDFLAGS)
 
 CLI_SRC := core/main.c $(wildcard core/cli_*.c)
-LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard core/*.c))
+SERVE_SRC := core/serve_main.c core/cli_opts.c
+LIB_SRC := $(filter-out $(CLI_SRC) $(SERVE_SRC),$(wildcard core/*.c))
 LIB_OBJ := $(LIB_SRC:core/%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:core/%.c=$(BUILD)/%.o)
+SERVE_OBJ := $(SERVE_SRC:core/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-check test unit asan valgrind run clean format lint-lua
 
-all: deps-check $(BUILD)/anbud $(BUILD)/libanbud.a
-	@if [ "$(BUILD)" = build ]; then cp --remove-destination $(BUILD)/anbud anbud && cp --remove-destination $(BUILD)/libanbud.a libanbud.a; fi
+all: deps-check $(BUILD)/anbud $(BUILD)/anbud-serve $(BUILD)/libanbud.a
+	@if [ "$(BUILD)" = build ]; then cp --remove-destination $(BUILD)/anbud anbud && \
+	  cp --remove-destination $(BUILD)/anbud-serve anbud-serve && \
+	  cp --remove-destination $(BUILD)/libanbud.a libanbud.a; fi
 
 # Installs the Debian packages that are missing (as root), or says which to install.
 deps:
@@ -52,7 +60,10 @@ $(BUILD)/libanbud.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/anbud: $(CLI_OBJ) $(BUILD)/libanbud.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libanbud.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libanbud.a $(CORE_LDLIBS)
+
+$(BUILD)/anbud-serve: $(SERVE_OBJ) $(BUILD)/libanbud.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(SERVE_OBJ) $(BUILD)/libanbud.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libanbud.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libanbud.a $(LDLIBS)
@@ -98,7 +109,7 @@ lint-lua:
 	luacheck --no-color -q lua rules
 
 clean:
-	rm -rf build anbud libanbud.a
+	rm -rf build anbud anbud-serve libanbud.a
 
 # ---- fuzzing (issue 6) -------------------------------------------------------------------
 # `make fuzz` builds the libFuzzer targets in fuzz/ with clang (-fsanitize=fuzzer,address,

@@ -1,94 +1,53 @@
 /*
- * cli_serve: `anbud serve` (the service, core/service*.c) and `anbud token create`.
+ * cli_serve: `anbud serve` and `anbud token create`. The service is a program of its own,
+ * anbud-serve (core/serve_main.c), next to this one: it alone links libuv and libh2o (and
+ * through libh2o OpenSSL), which every other command would otherwise load at start for
+ * nothing. `anbud serve ARGS` executes it in place of this process (same pid, so a signal
+ * sent to `anbud serve` reaches the service).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
-#include "service.h"
 #include "store.h"
-
-typedef struct serve_opts {
-    const char *listen, *max_body, *municipality;
-} serve_opts;
-
-static int on_serve_option(const char *name, const char *value, void *arg)
-{
-    serve_opts *so = arg;
-    if (strcmp(name, "--listen") == 0)
-        so->listen = value;
-    else if (strcmp(name, "--max-body") == 0)
-        so->max_body = value;
-    else if (strcmp(name, "--municipality") == 0)
-        so->municipality = value;
-    return 0;
-}
-
-static const char SERVE_HELP[] =
-    "usage: anbud serve [--listen HOST:PORT] [--db PATH] [--rules DIR] [--ruleset ID]\n"
-    "                   [--now DATE] [--max-body BYTES]\n"
-    "\n"
-    "Runs the service (default --listen " SERVICE_DEFAULT_LISTEN "): other systems POST releases\n"
-    "to /v1/releases; each is stored before the answer 202 and evaluated at once after; the\n"
-    "verdicts are in the store and at /v1/processes. Every /v1 request needs\n"
-    "'Authorization: Bearer TOKEN' (anbud token create). /healthz and /metrics need none.\n"
-    "A rule set whose files change is reloaded (SIGHUP reloads too); one that does not load\n"
-    "leaves the sets in force, and /v1/rulesets/ID says why. Timed re-checks run on their\n"
-    "day. SIGTERM or SIGINT: stop accepting, evaluate what is stored, exit 0. One log line per\n"
-    "request and per evaluation batch goes to stderr.\n"
-    "\n"
-    "--now DATE      fix the day the rules and re-checks see as today (for tests);\n"
-    "                without it, today is the real date (UTC) and re-checks run on their day\n"
-    "--max-body N    largest request body in bytes (default 16 MiB); larger answers 413\n"
-    "\n"
-    "exit status: 0 stopped by a signal, 2 bad usage or a store, rule sets or address that\n"
-    "cannot be used, 3 internal error.\n";
-
-static const char *const SERVE_OPTS[] = {"--listen", "--max-body", NULL};
 
 int cmd_serve(int argc, char **argv)
 {
-    cli_opts o;
-    serve_opts so = {0};
-    int status = cli_parse(argc, argv, &o, SERVE_OPTS, on_serve_option, &so);
-    if (status)
-        return status;
-    if (o.help || o.n_args) {
-        fputs(SERVE_HELP, o.help ? stdout : stderr);
-        cli_opts_free(&o);
-        return o.help ? EXIT_CLEAN : EXIT_USAGE;
+    static const char NAME[] = "anbud-serve";
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self);
+    char *slash = NULL;
+    if (n > 0 && (size_t)n < sizeof self) {
+        self[n] = 0;
+        slash = strrchr(self, '/');
     }
-    size_t max_body = SERVICE_DEFAULT_MAX_BODY;
-    if (so.max_body) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(so.max_body, &end, 10);
-        if (errno || *end || end == so.max_body || v < 1 || v > ((size_t)1 << 30)) {
-            fprintf(stderr, "anbud serve: --max-body must be a number of bytes, 1 to 1 GiB\n");
-            cli_opts_free(&o);
-            return EXIT_USAGE;
-        }
-        max_body = (size_t)v;
+    if (!slash || (size_t)(slash - self) + sizeof NAME >= sizeof self) {
+        fprintf(stderr, "anbud serve: cannot tell where this program is (/proc/self/exe)\n");
+        return EXIT_INTERNAL;
     }
-    int fixed_day = 0; /* was --now given? */
+    memcpy(slash + 1, NAME, sizeof NAME);
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args) {
+        fprintf(stderr, "anbud: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    args[0] = self;
     for (int i = 0; i < argc; i++)
-        fixed_day |= strcmp(argv[i], "--now") == 0 || strncmp(argv[i], "--now=", 6) == 0;
-    service_options opt = {so.listen ? so.listen : SERVICE_DEFAULT_LISTEN,
-                           o.db,
-                           o.rules_dir,
-                           o.lua_dir,
-                           o.ruleset,
-                           o.now_days,
-                           fixed_day,
-                           max_body,
-                           stderr};
-    anbud_err err;
-    int rc = service_run(&opt, &err);
-    if (rc)
-        fprintf(stderr, "anbud serve: %s\n", err.msg);
-    cli_opts_free(&o);
-    return cli_status(rc);
+        args[i + 1] = argv[i];
+    execv(self, args);
+    fprintf(stderr, "anbud serve: %s: %s (`make` builds it next to anbud)\n", self,
+            strerror(errno));
+    free(args);
+    return EXIT_INTERNAL;
+}
+
+static int on_token_option(const char *name, const char *value, void *arg)
+{
+    if (strcmp(name, "--municipality") == 0)
+        *(const char **)arg = value;
+    return 0;
 }
 
 static const char TOKEN_HELP[] =
@@ -104,8 +63,8 @@ static const char *const TOKEN_OPTS[] = {"--municipality", NULL};
 int cmd_token(int argc, char **argv)
 {
     cli_opts o;
-    serve_opts so = {0};
-    int status = cli_parse(argc, argv, &o, TOKEN_OPTS, on_serve_option, &so);
+    const char *municipality = NULL;
+    int status = cli_parse(argc, argv, &o, TOKEN_OPTS, on_token_option, &municipality);
     if (status)
         return status;
     if (o.help) {
@@ -113,14 +72,14 @@ int cmd_token(int argc, char **argv)
         cli_opts_free(&o);
         return EXIT_CLEAN;
     }
-    if (o.n_args != 1 || strcmp(o.args[0], "create") != 0 || !so.municipality) {
+    if (o.n_args != 1 || strcmp(o.args[0], "create") != 0 || !municipality) {
         fputs(TOKEN_HELP, stderr);
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
-    if (!kommunenr_valid(so.municipality)) {
+    if (!kommunenr_valid(municipality)) {
         fprintf(stderr, "anbud token: --municipality '%s' is not a kommunenummer (4 digits)\n",
-                so.municipality);
+                municipality);
         cli_opts_free(&o);
         return EXIT_USAGE;
     }
@@ -129,7 +88,7 @@ int cmd_token(int argc, char **argv)
     char token[STORE_TOKEN_SIZE];
     int rc = store_open(o.db, &s, &err);
     if (!rc)
-        rc = store_token_create(s, so.municipality, token, &err);
+        rc = store_token_create(s, municipality, token, &err);
     store_close(s);
     if (rc) {
         fprintf(stderr, "anbud token: %s\n", err.msg);

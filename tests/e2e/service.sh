@@ -27,6 +27,12 @@ TC=$OUT
 t "each token is new" eval '[ "$TA" != "$TB" ] && [ "$TB" != "$TC" ] && [ "$(sql "SELECT count(*) FROM tokens")" = 3 ]'
 t "the store keeps no token, only salted hashes" \
   eval '! grep -qaF "$TA" "$DB"* && [ "$(sql "SELECT count(*) FROM tokens WHERE length(hash) = 64 AND length(salt) = 32")" = 3 ]'
+SALT_A=$(sql "SELECT salt FROM tokens ORDER BY id LIMIT 1")
+HASH_A=$(sql "SELECT hash FROM tokens ORDER BY id LIMIT 1")
+t "the stored hash is SHA-256(salt || token), as coreutils' sha256sum computes it" \
+  eval '[ "$(printf "%s%s" "$SALT_A" "$TA" | sha256sum | cut -d" " -f1)" = "$HASH_A" ]'
+t "anbud itself does not link libh2o, libuv or OpenSSL (anbud-serve does)" \
+  eval '! ldd "$ANBUD" | grep -qE "libh2o|libuv|libssl|libcrypto" && ldd "$(dirname "$ANBUD")/anbud-serve" | grep -q libh2o'
 a token create --municipality 46 --db "$DB"
 t "token create refuses a bad kommunenummer" eval 'status_is 2 && err_has "kommunenummer"'
 a token create --db "$DB"
