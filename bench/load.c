@@ -32,8 +32,9 @@
  * Prints ONE JSON line. --find-max runs steps of --seconds each, starting at --rate and
  * multiplying it by 1.5 while steps are sustained, at most --steps steps; when the first
  * is not, it halves the rate until one is. A step is sustained without errors, with every
- * request answered, a queue of unevaluated events that drained within --drain seconds of
- * the step's end, and server p99 at most 100 ms. The line then holds
+ * request answered (answers are awaited at most --drain seconds after the step), a queue of
+ * unevaluated events that drained within --drain seconds more, and server p99 at most
+ * 100 ms. The line then holds
  * "max_sustained_per_s" (0 when none was) and every step.
  */
 #define _GNU_SOURCE
@@ -372,7 +373,7 @@ static step_result run_step(const release *rel, size_t n, size_t n_process, size
         cs[i].fd = dial();
         cs[i].req = -1;
     }
-    double start = now_s(), deadline = start + seconds + 30;
+    double start = now_s(), deadline = start + seconds + drain_limit; /* answers wait at most drain */
     size_t oldest = 0; /* every request before it was sent */
     long answered = 0, n_lat = 0;
     while ((size_t)answered < total && now_s() < deadline) {
