@@ -31,7 +31,9 @@
  *
  * Prints ONE JSON line. --find-max runs steps of --seconds each, starting at --rate and
  * multiplying it by 1.5 while steps are sustained, at most --steps steps; when the first
- * is not, it halves the rate until one is. A step is sustained without errors, with every
+ * is not, it lowers the rate (to half, or to 80 % of the rate the service evaluated at in
+ * the failed step when that is lower) until one is. Before each step it waits (at most
+ * 3 x --seconds, 30 s at least) for the queue of unevaluated events to empty. A step is sustained without errors, with every
  * request answered (answers are awaited at most --drain seconds after the step), a queue of
  * unevaluated events that drained within --drain seconds more, and server p99 at most
  * 100 ms. The line then holds
@@ -308,6 +310,7 @@ typedef struct step_result {
     double p50, p99, max, mean, stored_p50, stored_p99; /* ms, service */
     double c50, c99, cmax;                              /* ms, client: due to 202 */
     double pending_at_end, drain_s;
+    double queue_wait_s, pending_at_start; /* waiting for the previous step's queue */
     long events;
     int sustained;
 } step_result;
@@ -523,6 +526,8 @@ static void print_step(const step_result *s)
     num("client_max_ms", s->cmax, 0);
     num("pending_at_end", s->pending_at_end, 0);
     num("drain_s", s->drain_s, 0);
+    num("queue_wait_s", s->queue_wait_s, 0);
+    num("pending_at_start", s->pending_at_start, 0);
     printf("\"sustained\":%s", s->sustained ? "true" : "false");
 }
 
@@ -587,7 +592,14 @@ int main(int argc, char **argv)
     double r = rate, best = 0;
     int down = 0; /* the first step failed: halve until one holds */
     for (; done < (find_max ? steps : 1); done++) {
+        /* each step starts with an empty queue (a failed step leaves one): wait for it */
+        double t0 = now_s(), limit = seconds * 3 > 30 ? seconds * 3 : 30;
+        while (pending_events() > 0 && now_s() - t0 < limit)
+            usleep(50000);
+        double waited = now_s() - t0, left = pending_events();
         res[done] = run_step(rel, n, n_process, first, r, seconds, conns, drain);
+        res[done].queue_wait_s = waited;
+        res[done].pending_at_start = left;
         first += (size_t)res[done].sent;
         if (!find_max)
             break;
@@ -599,7 +611,13 @@ int main(int argc, char **argv)
             done++;
             break;
         }
-        r = down ? r / 2 : r * 1.5;
+        /* down: half the rate, or less: 80 % of the rate the service evaluated at */
+        double got = res[done].events > 0 ? (double)res[done].events /
+                                                (res[done].seconds + res[done].drain_s)
+                                          : 0;
+        r = !down ? r * 1.5 : got > 0 && got * 0.8 < r / 2 ? got * 0.8 : r / 2;
+        if (r < 1)
+            r = 1;
     }
     printf("{");
     print_step(&res[0]);
