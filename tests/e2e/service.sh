@@ -292,6 +292,12 @@ t "metrics: requests by endpoint and status" \
   eval 'out_has "anbud_http_requests_total{endpoint=\"/v1/releases\",status=\"202\"}" && out_has "anbud_http_requests_total{endpoint=\"/v1/processes/{ocid}\",status=\"404\"}"'
 t "metrics: events accepted, rule evaluations and errors by rule, a histogram, the queue" \
   eval 'out_has "anbud_events_accepted_total $(sql "SELECT count(*) FROM events WHERE kind = '"'"'release'"'"'")" && out_has "anbud_rule_evaluations_total{rule=\"alver.renewal\"}" && out_has "# TYPE anbud_rule_errors_total counter" && out_has "anbud_evaluation_seconds_bucket{le=\"+Inf\"}" && out_has "anbud_evaluation_seconds_count" && out_has "anbud_events_pending 0" && out_has "anbud_rechecks_fired_total 1"'
+RELEASES=$(sql "SELECT count(*) FROM events WHERE kind = 'release' AND evaluated_at IS NOT NULL")
+lat() { grep -F "anbud_event_latency_seconds_$1" <<<"$OUT" | awk '{print $NF}'; }
+t "metrics: request-to-verdicts latency of every posted event, from receipt and from storing" \
+  eval '[ "$RELEASES" -gt 0 ] && [ "$(lat "count{from=\"received\"}")" = "$RELEASES" ] && [ "$(lat "count{from=\"stored\"}")" = "$RELEASES" ] && [ "$(lat "bucket{from=\"received\",le=\"+Inf\"}")" = "$RELEASES" ] && out_has "anbud_event_latency_seconds_bucket{from=\"received\",le=\"0.005\"}"'
+t "metrics: the latency buckets are cumulative and the maximum is at least the mean" \
+  eval 'lat "bucket{from=\"received\"" | sort -c -n && awk -v s="$(lat "sum{from=\"received\"}")" -v n="$RELEASES" -v m="$(grep -F "anbud_event_latency_max_seconds{from=\"received\"}" <<<"$OUT" | awk "{print \$NF}")" "BEGIN { exit !(m > 0 && m >= s / n) }"'
 
 # ---- a body too large; SIGTERM finishes what is stored ----------------------------------------
 serve_stop TERM
