@@ -17,7 +17,7 @@ function fail(peer, msg) {
 function args(peer) {
   const a = process.argv.slice(2);
   if (a.length !== 2) {
-    process.stderr.write(`usage: node bench/peers/node/${peer}.js COMPILED.jsonl DECISIONS.tsv\n` +
+    process.stderr.write(`usage: node bench/peers/node/${require('path').basename(process.argv[1])} COMPILED.jsonl DECISIONS.tsv\n` +
       '  COMPILED from build/bench/compile FILE.jsonl, DECISIONS from bench/eval --decisions\n');
     process.exit(2);
   }
@@ -39,11 +39,16 @@ function lines(peer, path) {
 /* One {ocid, stage, first_date, compiled} per process, in bench/eval's order. */
 function readProcesses(peer, path) {
   return lines(peer, path).map((l, i) => {
+    let p;
     try {
-      return JSON.parse(l);
+      p = JSON.parse(l);
     } catch (e) {
       return fail(peer, `${path}: line ${i + 1}: ${e.message}`);
     }
+    if (!p || typeof p.ocid !== 'string' || typeof p.stage !== 'string' || typeof p.first_date !== 'string' ||
+        !p.compiled || typeof p.compiled !== 'object')
+      fail(peer, `${path}: line ${i + 1}: not a line of build/bench/compile (ocid, stage, first_date, compiled)`);
+    return p;
   });
 }
 
@@ -73,8 +78,10 @@ function justifications(compiled) {
 /*
  * Compares got (per process: 4 outcomes, '-' when the rule did not run) with the
  * decisions file and prints one JSON line. rules_per_s counts the decisions of the rules
- * that ran at each process's stage per second of the timed loop; null unless every
- * decision matches.
+ * that ran at each process's stage per second of the timed loop (wall clock); null
+ * unless every decision matches. extra: cpu_seconds (user + system time of all the
+ * process's threads during that loop: zen-engine evaluates on libuv's worker threads) and
+ * the engine's version.
  */
 function report(peer, procs, got, decisionsPath, seconds, extra) {
   const ref = lines(peer, decisionsPath);

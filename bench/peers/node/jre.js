@@ -214,6 +214,7 @@ async function main() {
     ...justifications(p.compiled) }));
   const engine = makeEngine();
   const got = procs.map(() => ['-', '-', '-', '-']);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < procs.length; i++) {
     const { events } = await engine.run(facts[i]);
@@ -221,7 +222,10 @@ async function main() {
       got[i][e.params.rule] = got[i][e.params.rule] === '-' ? e.params.outcome : 'twice';
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  report(PEER, procs, got, a.decisions, seconds, { version: require('json-rules-engine/package.json').version });
+  const cpu = process.cpuUsage(c0);
+  report(PEER, procs, got, a.decisions, seconds, {
+    cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
+    version: require('json-rules-engine/package.json').version });
 }
 
 main().catch((e) => {

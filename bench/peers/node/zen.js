@@ -186,14 +186,18 @@ async function main() {
   const engine = new ZenEngine();
   const decision = engine.createDecision(graph());
   const got = procs.map(() => ['-', '-', '-', '-']);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < procs.length; i++) {
     const { result: r } = await decision.evaluate(inputs[i]);
     got[i] = [r.regime, r.doffin, r.lq, r.as];
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
   engine.dispose();
-  report(PEER, procs, got, a.decisions, seconds, { version: require('@gorules/zen-engine/package.json').version });
+  report(PEER, procs, got, a.decisions, seconds, {
+    cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
+    version: require('@gorules/zen-engine/package.json').version });
 }
 
 main().catch((e) => {
