@@ -76,15 +76,13 @@ function justifications(compiled) {
 }
 
 /*
- * Compares got (per process: 4 outcomes, '-' when the rule did not run) with the
- * decisions file and prints one JSON line. rules_per_s counts the decisions of the rules
- * that ran at each process's stage per second of the timed loop (wall clock); null
- * unless every decision matches. extra: cpu_seconds (user + system time of all the
- * process's threads during that loop: zen-engine evaluates on libuv's worker threads) and
- * the engine's version.
+ * Compares got (per process: 4 outcomes, '-' when the rule did not run) with the lines
+ * of the decisions file (ref) and prints one JSON line. rules_per_s counts the decisions
+ * of the rules that ran at each process's stage per second of the timed loop (wall
+ * clock); null unless every decision matches. extra: cpu_seconds (user + system time
+ * of all the process's threads during that loop) and the engine's version.
  */
-function report(peer, procs, got, decisionsPath, seconds, extra) {
-  const ref = lines(peer, decisionsPath);
+function report(peer, procs, got, decisionsPath, ref, seconds, extra) {
   if (ref.length !== procs.length)
     fail(peer, `${decisionsPath} has ${ref.length} lines for ${procs.length} processes`);
   let mismatches = 0;
@@ -117,4 +115,33 @@ function report(peer, procs, got, decisionsPath, seconds, extra) {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-module.exports = { RULES, args, readProcesses, justified, justifications, report, fail };
+/*
+ * The whole of a peer: reads its arguments and input (untimed), builds each process's
+ * input {stage, first_date, compiled, rationale_ok, lq_ok}, then times only the loop of
+ * `await decide(input)` (which returns the 4 outcomes, '-' for a rule that did not run)
+ * and reports. setup() builds the engine before the clock starts; close() after it stops.
+ */
+function run(peer, version, setup) {
+  (async () => {
+    const a = args(peer);
+    const procs = readProcesses(peer, a.compiled);
+    const ref = lines(peer, a.decisions);
+    const inputs = procs.map((p) => ({ stage: p.stage, first_date: p.first_date, compiled: p.compiled,
+      ...justifications(p.compiled) }));
+    const { decide, close } = setup();
+    const got = new Array(procs.length);
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < procs.length; i++) got[i] = await decide(inputs[i]);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(c0);
+    if (close) close();
+    report(peer, procs, got, a.decisions, ref, seconds,
+      { cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)), version });
+  })().catch((e) => {
+    process.stderr.write(`${peer}: ${e.stack || e}\n`);
+    process.exit(3);
+  });
+}
+
+module.exports = { RULES, run, justified };

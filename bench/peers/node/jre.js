@@ -20,7 +20,7 @@
  * for a quote, and the hour sums per contract and trade; plus two custom operators.
  */
 const { Engine } = require('json-rules-engine');
-const { args, readProcesses, justifications, report } = require('./common');
+const { run } = require('./common');
 
 const PEER = 'json-rules-engine';
 
@@ -207,28 +207,15 @@ function makeEngine() {
   return engine;
 }
 
-async function main() {
-  const a = args(PEER);
-  const procs = readProcesses(PEER, a.compiled);
-  const facts = procs.map((p) => ({ stage: p.stage, first_date: p.first_date, compiled: p.compiled,
-    ...justifications(p.compiled) }));
+run(PEER, require('json-rules-engine/package.json').version, () => {
   const engine = makeEngine();
-  const got = procs.map(() => ['-', '-', '-', '-']);
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < procs.length; i++) {
-    const { events } = await engine.run(facts[i]);
-    for (const e of events) /* two outcomes for one rule would be a bug: a mismatch */
-      got[i][e.params.rule] = got[i][e.params.rule] === '-' ? e.params.outcome : 'twice';
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(c0);
-  report(PEER, procs, got, a.decisions, seconds, {
-    cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
-    version: require('json-rules-engine/package.json').version });
-}
-
-main().catch((e) => {
-  process.stderr.write(`${PEER}: ${e.stack || e}\n`);
-  process.exit(3);
+  return {
+    decide: async (facts) => {
+      const got = ['-', '-', '-', '-'];
+      const { events } = await engine.run(facts);
+      for (const e of events) /* two outcomes for one rule would be a bug: a mismatch */
+        got[e.params.rule] = got[e.params.rule] === '-' ? e.params.outcome : 'twice';
+      return got;
+    },
+  };
 });

@@ -18,7 +18,7 @@
  * per contract and trade, the outcomes) is computed by the graph.
  */
 const { ZenEngine } = require('@gorules/zen-engine');
-const { args, readProcesses, justifications, report } = require('./common');
+const { run } = require('./common');
 
 const PEER = 'zen-engine';
 
@@ -178,29 +178,14 @@ function graph() {
   return { nodes, edges };
 }
 
-async function main() {
-  const a = args(PEER);
-  const procs = readProcesses(PEER, a.compiled);
-  const inputs = procs.map((p) => ({ stage: p.stage, first_date: p.first_date, compiled: p.compiled,
-    ...justifications(p.compiled) }));
+run(PEER, require('@gorules/zen-engine/package.json').version, () => {
   const engine = new ZenEngine();
   const decision = engine.createDecision(graph());
-  const got = procs.map(() => ['-', '-', '-', '-']);
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < procs.length; i++) {
-    const { result: r } = await decision.evaluate(inputs[i]);
-    got[i] = [r.regime, r.doffin, r.lq, r.as];
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(c0);
-  engine.dispose();
-  report(PEER, procs, got, a.decisions, seconds, {
-    cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
-    version: require('@gorules/zen-engine/package.json').version });
-}
-
-main().catch((e) => {
-  process.stderr.write(`${PEER}: ${e.stack || e}\n`);
-  process.exit(3);
+  return {
+    decide: async (input) => {
+      const { result: r } = await decision.evaluate(input);
+      return [r.regime, r.doffin, r.lq, r.as];
+    },
+    close: () => engine.dispose(),
+  };
 });
