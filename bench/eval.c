@@ -6,10 +6,14 @@
  * Reads FILE (ocds_read_file), groups it (ocds_group), then, timing only this loop, runs
  * engine_evaluate once per process with the named set at the process's current stage on
  * its compiled release. The store the rules ask (p:others()) is the other processes in
- * memory, indexed by buyer key and municipality here so a query is not a scan of all n
- * (the memstore `check` uses is a linear scan per query).
+ * memory, in the indexed memstore `check` uses (memstore_new); --linear-store uses
+ * memstore_over instead, a scan of all n per query.
  * Prints one JSON object: processes, verdicts (= rules evaluated), seconds, rates,
  * outcome counts, peak RSS.
+ *
+ * --verdicts writes, untimed, every verdict of the timed loop, one line each (ocid, rule,
+ * outcome, severity, gate, recheck day, message, source, evidence as sorted JSON): to
+ * show that a change to the engine left every outcome as it was (diff two runs).
  *
  * --decisions writes, untimed, one line per process: ocid and the outcome of no.regime,
  * no.doffin-notice, alver.local-quotes (set alver) and bergen.apprentice-share (set
@@ -33,96 +37,6 @@
 #ifndef ANBUD_RULES_DIR
 #define ANBUD_RULES_DIR "rules"
 #endif
-
-/* ---- an indexed in-memory store ---- */
-typedef struct idx_entry {
-    const char *key;
-    size_t i;
-} idx_entry;
-typedef struct idx_store {
-    const ocds_set *set;
-    char **buyer;        /* buyer key of each process */
-    const char **muni;   /* buyer kommunenummer of each process ("" when none) */
-    idx_entry *by_buyer; /* sorted by key */
-    idx_entry *by_muni;
-} idx_store;
-
-static int cmp_entry(const void *a, const void *b)
-{
-    const idx_entry *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    if (c)
-        return c;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-static size_t lower(const idx_entry *v, size_t n, const char *key)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(v[mid].key, key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static int idx_each(void *ctx, const engine_query *q,
-                    int (*each)(void *arg, const engine_process *p), void *arg)
-{
-    idx_store *s = ctx;
-    size_t n = s->set->n;
-    const idx_entry *v = NULL;
-    const char *key = NULL;
-    if (q->buyer_key) {
-        v = s->by_buyer;
-        key = q->buyer_key;
-    } else if (q->municipality) {
-        v = s->by_muni;
-        key = q->municipality;
-    }
-    size_t from = v ? lower(v, n, key) : 0;
-    for (size_t k = from; k < n; k++) {
-        size_t i = v ? v[k].i : k;
-        if (v && strcmp(v[k].key, key) != 0)
-            break;
-        const ocds_process *p = &s->set->items[i];
-        if (q->except_ocid && strcmp(p->ocid, q->except_ocid) == 0)
-            continue;
-        if (q->buyer_key && strcmp(s->buyer[i], q->buyer_key) != 0)
-            continue;
-        if (q->municipality && strcmp(s->muni[i], q->municipality) != 0)
-            continue;
-        engine_process ep = {p->ocid, p->compiled, p->stage, p->first_days};
-        int rc = each(arg, &ep);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static void idx_build(idx_store *s, const ocds_set *set)
-{
-    size_t n = set->n;
-    s->set = set;
-    s->buyer = calloc(n, sizeof *s->buyer);
-    s->muni = calloc(n, sizeof *s->muni);
-    s->by_buyer = calloc(n ? n : 1, sizeof *s->by_buyer);
-    s->by_muni = calloc(n ? n : 1, sizeof *s->by_muni);
-    for (size_t i = 0; i < n; i++) {
-        char key[256];
-        ocds_buyer_key(set->items[i].compiled, key, sizeof key);
-        s->buyer[i] = strdup(key);
-        const char *m = ocds_buyer_municipality(set->items[i].compiled);
-        s->muni[i] = m ? m : "";
-        s->by_buyer[i] = (idx_entry){s->buyer[i], i};
-        s->by_muni[i] = (idx_entry){s->muni[i], i};
-    }
-    qsort(s->by_buyer, n, sizeof *s->by_buyer, cmp_entry);
-    qsort(s->by_muni, n, sizeof *s->by_muni, cmp_entry);
-}
 
 static double now_s(void)
 {
@@ -148,6 +62,7 @@ static void die(const char *what, const anbud_err *e)
 int main(int argc, char **argv)
 {
     const char *set_id = "bergen", *file = NULL, *decisions = NULL, *now = "2026-01-01";
+    const char *verdicts_out = NULL;
     int linear = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--ruleset") && i + 1 < argc)
@@ -156,6 +71,8 @@ int main(int argc, char **argv)
             now = argv[++i];
         else if (!strcmp(argv[i], "--decisions") && i + 1 < argc)
             decisions = argv[++i];
+        else if (!strcmp(argv[i], "--verdicts") && i + 1 < argc)
+            verdicts_out = argv[++i];
         else if (!strcmp(argv[i], "--linear-store"))
             linear = 1;
         else
@@ -164,7 +81,7 @@ int main(int argc, char **argv)
     int y, m, d;
     if (!file || sscanf(now, "%d-%d-%d", &y, &m, &d) != 3) {
         fprintf(stderr, "usage: bench/eval [--ruleset ID] [--now YYYY-MM-DD] "
-                        "[--decisions OUT] [--linear-store] FILE.jsonl\n");
+                        "[--decisions OUT] [--verdicts OUT] [--linear-store] FILE.jsonl\n");
         return 2;
     }
     int64_t now_days = date_days_from_civil(y, m, d);
@@ -183,9 +100,10 @@ int main(int argc, char **argv)
     ocds_set ps = {0};
     if (ocds_group(&b, &ps, &err))
         die("group", &err);
-    idx_store is;
-    idx_build(&is, &ps);
-    engine_store store = linear ? memstore_over(&ps) : (engine_store){&is, idx_each};
+    memstore *ms = memstore_new(&ps, &err);
+    if (!ms)
+        die("memstore", &err);
+    engine_store store = linear ? memstore_over(&ps) : memstore_store(ms);
     double t_load = now_s() - t0;
 
     size_t counts[OUTCOME_COUNT] = {0}, verdicts = 0;
@@ -203,6 +121,30 @@ int main(int argc, char **argv)
         memset(&out, 0, sizeof out);
     }
     double t_eval = now_s() - t1;
+
+    if (verdicts_out) {
+        FILE *f = fopen(verdicts_out, "w");
+        if (!f)
+            die(verdicts_out, NULL);
+        for (size_t i = 0; i < ps.n; i++) {
+            const ocds_process *p = &ps.items[i];
+            engine_process ep = {p->ocid, p->compiled, p->stage, p->first_days};
+            if (engine_evaluate(e, set, &ep, p->stage, now_days, &store, &out, &err))
+                die("evaluate", &err);
+            for (size_t k = 0; k < out.n; k++) {
+                const verdict *v = &out.items[k];
+                char *ev = v->evidence ? json_dumps(v->evidence, JSON_COMPACT | JSON_SORT_KEYS)
+                                       : NULL;
+                fprintf(f, "%s\t%s\t%s\t%d\t%d\t%lld\t%s\t%s\t%s\n", p->ocid, v->rule,
+                        outcome_name(v->outcome), (int)v->severity, v->gate,
+                        (long long)v->recheck_days, v->message, v->source, ev ? ev : "-");
+                free(ev);
+            }
+            verdict_list_free(&out);
+            memset(&out, 0, sizeof out);
+        }
+        fclose(f);
+    }
 
     if (decisions) {
         FILE *f = fopen(decisions, "w");

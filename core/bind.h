@@ -22,12 +22,35 @@ typedef struct engine_process {
     int64_t first_days; /* day of its first release */
 } engine_process;
 
-/* Which other processes a rule asks for; a NULL filter matches any. */
+/*
+ * Which other processes a rule asks for; a NULL filter matches any.
+ *
+ * cpv_group and the day range are narrower filters (p:others{cpv_group = g, from = d1,
+ * to = d2}) a store should use to answer less: a process matches when one of its CPV
+ * groups (bind_cpv_groups, as p.cpv_groups) equals cpv_group, and when its relevant day
+ * (ocds_relevant_days, as p.relevant_date) lies in [from_days, to_days]. The binding
+ * checks both again on every process a store hands back, so a store that ignores them is
+ * still right, only slower. Results come in the store's usual order either way.
+ */
 typedef struct engine_query {
     const char *buyer_key;    /* ocds_buyer_key of the buyer */
     const char *municipality; /* the buyer's kommunenummer */
     const char *except_ocid;  /* never this one (the process being evaluated) */
+    const char *cpv_group;    /* one of its CPV groups is this (0 to 3 characters) */
+    int has_days;             /* nonzero: its relevant day is within [from_days, to_days] */
+    int64_t from_days, to_days;
 } engine_query;
+
+/*
+ * The distinct CPV groups (the first three characters of each CPV code of the tender's
+ * items, classification and additional classifications) of a compiled release, in the
+ * order p.cpv_groups lists them. Fills at most `max` and returns how many it filled, or
+ * a number above max when they did not all fit (call again with at least that room).
+ */
+size_t bind_cpv_groups(const json_t *compiled, char (*groups)[4], size_t max);
+
+/* Does the process match the narrower filters of q (cpv_group, days)? */
+int bind_query_matches(const engine_query *q, const json_t *compiled, int64_t relevant_days);
 
 /*
  * The read-only store rules may ask about other processes. each_process calls `each` for

@@ -72,10 +72,10 @@ static void add_unique(lua_State *L, const char *s, size_t len)
     lua_rawseti(L, -2, n + 1);
 }
 
-/* Pushes a table of the tender's CPV codes (group_only: their first three digits). */
-static int push_cpv(lua_State *L, const json_t *tender, int group_only)
+/* Calls fn for each CPV code of the tender's items in order (at most 64 per item); a
+ * nonzero return from fn stops the walk and is returned. */
+static int each_cpv(const json_t *tender, int (*fn)(void *arg, const char *id), void *arg)
 {
-    lua_newtable(L);
     size_t i, j;
     const json_t *item, *extra;
     json_array_foreach(json_object_get(tender, "items"), i, item)
@@ -91,11 +91,79 @@ static int push_cpv(lua_State *L, const json_t *tender, int group_only)
                 list[n++] = extra;
         }
         for (size_t k = 0; k < n; k++) {
-            const char *id = json_string_value(json_object_get(list[k], "id"));
-            size_t len = strlen(id);
-            add_unique(L, id, group_only ? (len < 3 ? len : 3) : len);
+            int rc = fn(arg, json_string_value(json_object_get(list[k], "id")));
+            if (rc)
+                return rc;
         }
     }
+    return 0;
+}
+
+typedef struct cpv_push {
+    lua_State *L;
+    int group_only;
+} cpv_push;
+
+static int push_one_cpv(void *arg, const char *id)
+{
+    cpv_push *c = arg;
+    size_t len = strlen(id);
+    add_unique(c->L, id, c->group_only ? (len < 3 ? len : 3) : len);
+    return 0;
+}
+
+/* Pushes a table of the tender's CPV codes (group_only: their first three digits). */
+static int push_cpv(lua_State *L, const json_t *tender, int group_only)
+{
+    lua_newtable(L);
+    cpv_push c = {L, group_only};
+    each_cpv(tender, push_one_cpv, &c);
+    return 1;
+}
+
+typedef struct cpv_collect {
+    char (*groups)[4];
+    size_t max, n;
+} cpv_collect;
+
+static int collect_group(void *arg, const char *id)
+{
+    cpv_collect *c = arg;
+    char g[4] = {0};
+    size_t len = strlen(id);
+    memcpy(g, id, len < 3 ? len : 3);
+    for (size_t i = 0; i < c->n && i < c->max; i++)
+        if (strcmp(c->groups[i], g) == 0)
+            return 0;
+    if (c->n >= c->max) { /* full: count it once unless an earlier overflow had it */
+        c->n++;
+        return 0;
+    }
+    memcpy(c->groups[c->n++], g, 4);
+    return 0;
+}
+
+size_t bind_cpv_groups(const json_t *compiled, char (*groups)[4], size_t max)
+{
+    cpv_collect c = {groups, max, 0};
+    each_cpv(json_object_get(compiled, "tender"), collect_group, &c);
+    return c.n;
+}
+
+static int has_group(void *arg, const char *id)
+{
+    const char *g = arg;
+    size_t len = strlen(id), glen = strlen(g);
+    return (len < 3 ? len : 3) == glen && memcmp(id, g, glen) == 0;
+}
+
+int bind_query_matches(const engine_query *q, const json_t *compiled, int64_t relevant_days)
+{
+    if (q->has_days && (relevant_days < q->from_days || relevant_days > q->to_days))
+        return 0;
+    if (q->cpv_group)
+        return strlen(q->cpv_group) <= 3 &&
+               each_cpv(json_object_get(compiled, "tender"), has_group, (void *)q->cpv_group);
     return 1;
 }
 
@@ -206,10 +274,20 @@ static int f_is_framework(lua_State *L, const bind_node *n)
     return push_bool(L, path2(tender_of(n), "techniques", "hasFrameworkAgreement"));
 }
 
-/* Holds a copy of another process for this evaluation (store callback). */
+typedef struct hold_args {
+    bind_context *ctx;
+    const engine_query *q;
+} hold_args;
+
+/* Holds a copy of another process for this evaluation (store callback), when it matches
+ * the narrower filters of the query (a store need not apply them). */
 static int hold_process(void *arg, const engine_process *p)
 {
-    bind_context *ctx = arg;
+    hold_args *a = arg;
+    bind_context *ctx = a->ctx;
+    int64_t relevant = ocds_relevant_days(p->compiled, p->first_days);
+    if (!bind_query_matches(a->q, p->compiled, relevant))
+        return 0;
     if (ctx->n_held == ctx->cap_held) {
         size_t cap = ctx->cap_held ? ctx->cap_held * 2 : 16;
         bind_process **grown = realloc(ctx->held, cap * sizeof *grown);
@@ -229,15 +307,31 @@ static int hold_process(void *arg, const engine_process *p)
     h->compiled = json_incref((json_t *)p->compiled);
     h->stage = p->stage;
     h->first_days = p->first_days;
-    h->relevant_days = ocds_relevant_days(p->compiled, p->first_days);
+    h->relevant_days = relevant;
     ctx->held[ctx->n_held++] = h;
     return 0;
+}
+
+/* Reads the optional day `name` of the filter table at idx into *days; 1 when given. */
+static int filter_day(lua_State *L, int idx, const char *name, int64_t *days)
+{
+    int t = lua_getfield(L, idx, name);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (t != LUA_TSTRING || date_parse(lua_tostring(L, -1), days, NULL) != 0)
+        return luaL_error(L, "others{%s = ...}: give a date (YYYY-MM-DD)", name);
+    lua_pop(L, 1);
+    return 1;
 }
 
 /*
  * p:others(): the other processes of the same buyer; p:others{municipality = "4601"}: the
  * processes of the buyers in that kommunenummer (a cooperation's host, say). As
- * procurement objects.
+ * procurement objects. The filter may also name cpv_group = "453" (one of their
+ * cpv_groups) and from / to = "YYYY-MM-DD" (their relevant_date within, both ends
+ * included), so the store hands over only those.
  */
 static int m_others(lua_State *L)
 {
@@ -245,16 +339,29 @@ static int m_others(lua_State *L)
     if (n->kind != K_PROCUREMENT)
         return luaL_error(L, "others() is a method of a procurement");
     bind_context *ctx = bind_ctx(L);
-    char key[256];
-    engine_query q = {NULL, NULL, n->proc->ocid};
+    char key[256] = "";
+    engine_query q = {NULL, NULL, n->proc->ocid, NULL, 0, INT64_MIN, INT64_MAX};
     if (lua_type(L, 2) == LUA_TTABLE) {
-        lua_getfield(L, 2, "municipality");
-        q.municipality = lua_tostring(L, -1); /* kept alive on the stack */
-        if (!q.municipality || !kommunenr_valid(q.municipality))
-            return luaL_error(L, "others{municipality = ...}: give a kommunenummer");
+        int narrowed = 0;
+        if (lua_getfield(L, 2, "cpv_group") != LUA_TNIL) {
+            if (lua_type(L, -1) != LUA_TSTRING)
+                return luaL_error(L, "others{cpv_group = ...}: give a CPV group as text");
+            q.cpv_group = lua_tostring(L, -1); /* kept alive on the stack */
+            narrowed = 1;
+        }
+        if (filter_day(L, 2, "from", &q.from_days))
+            q.has_days = narrowed = 1;
+        if (filter_day(L, 2, "to", &q.to_days))
+            q.has_days = narrowed = 1;
+        if (lua_getfield(L, 2, "municipality") != LUA_TNIL || !narrowed) {
+            q.municipality = lua_tostring(L, -1); /* kept alive on the stack */
+            if (!q.municipality || !kommunenr_valid(q.municipality))
+                return luaL_error(L, "others{municipality = ...}: give a kommunenummer");
+        }
     } else if (!lua_isnoneornil(L, 2)) {
         return luaL_error(L, "others(filter): the filter must be a table");
-    } else {
+    }
+    if (!q.municipality) {
         ocds_buyer_key(n->json, key, sizeof key);
         q.buyer_key = key;
     }
@@ -262,7 +369,8 @@ static int m_others(lua_State *L)
     if (!ctx->store || (q.buyer_key && !key[0]))
         return 1;
     size_t first = ctx->n_held;
-    if (ctx->store->each_process(ctx->store->ctx, &q, hold_process, ctx) != 0)
+    hold_args a = {ctx, &q};
+    if (ctx->store->each_process(ctx->store->ctx, &q, hold_process, &a) != 0)
         return luaL_error(L, "others(): the store could not be read");
     for (size_t i = first; i < ctx->n_held; i++) {
         bind_push_procurement(L, ctx->held[i]);

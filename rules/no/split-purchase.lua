@@ -29,11 +29,13 @@ rule {
     local here = p.relevant_date
     local threshold = params.national_threshold
     local worst
+    local from = add_days(here, 1 - params.window_days)
     for _, g in ipairs(groups) do
       local members = { { ocid = p.ocid, title = p.title, value = p.value,
         relevant_date = here, this = true } }
       local total = p.value
-      for _, other in ipairs(p:others()) do
+      -- the store hands over only the buyer's processes in group g within the window
+      for _, other in ipairs(p:others { cpv_group = g, from = from, to = here }) do
         local back = days_between(other.relevant_date, here)
         local cancelled = other.tender and other.tender.status == "cancelled"
         if not cancelled and back >= 0 and back < params.window_days
@@ -49,7 +51,7 @@ rule {
     end
     local evidence = { cpv_group = worst.group, total = worst.total,
       national_threshold = threshold, window_days = params.window_days,
-      from = add_days(here, 1 - params.window_days), to = here, processes = worst.processes }
+      from = from, to = here, processes = worst.processes }
     if worst.total >= threshold and #worst.processes > 1 then
       local titles = {}
       for _, m in ipairs(worst.processes) do

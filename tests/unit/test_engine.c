@@ -69,6 +69,7 @@ static const char DOC[] =
     "\"totalHours\":100,\"apprenticeHours\":12}]}}]}";
 
 static engine *eng;
+static int indexed; /* evaluate with memstore_new instead of memstore_over */
 static ocds_batch batch;
 static ocds_set set;
 static verdict_list out;
@@ -101,11 +102,16 @@ static int evaluate(const char *doc, const char *other)
     }
     const ocds_process *p = &set.items[0];
     engine_process ep = {p->ocid, p->compiled, p->stage, p->first_days};
-    engine_store store = memstore_over(&set);
+    memstore *m = indexed ? memstore_new(&set, &err) : NULL;
+    if (indexed && !m)
+        return ANBUD_EINTERNAL;
+    engine_store store = indexed ? memstore_store(m) : memstore_over(&set);
     int64_t now;
     date_parse("2024-06-15", &now, NULL);
-    return engine_evaluate(eng, engine_ruleset_by_id(eng, "t"), &ep, p->stage, now, &store, &out,
-                           &err);
+    int rc = engine_evaluate(eng, engine_ruleset_by_id(eng, "t"), &ep, p->stage, now, &store,
+                             &out, &err);
+    memstore_free(m);
+    return rc;
 }
 
 /* The verdict of a rule, or NULL. */
@@ -294,6 +300,64 @@ static void others_are_the_same_buyers_processes(void)
     CHECK_STR(message_of("t.a"), "1|ocds-2planning");
 }
 
+/* Another process of DOC's buyer (or of another one) with CPV codes and a date. */
+static void other_doc(char *buf, size_t size, const char *ocid, const char *orgnr,
+                      const char *date, const char *cpv, const char *extra_cpv)
+{
+    snprintf(buf, size,
+             "{\"ocid\":\"%s\",\"id\":\"x\",\"date\":\"%s\",\"tag\":[\"planning\"],"
+             "\"buyer\":{\"id\":\"b\"},\"parties\":[{\"id\":\"b\",\"identifier\":"
+             "{\"scheme\":\"NO-BRC\",\"id\":\"%s\"},\"details\":{\"municipalityCode\":"
+             "\"4631\"}}],\"tender\":{\"id\":\"t\",\"items\":[{\"id\":\"1\","
+             "\"classification\":{\"scheme\":\"CPV\",\"id\":\"%s\"}%s%s%s}]}}\n",
+             ocid, date, orgnr, cpv, extra_cpv ? ",\"additionalClassifications\":[{\"scheme\":"
+                                                  "\"cpv\",\"id\":\"" : "",
+             extra_cpv ? extra_cpv : "", extra_cpv ? "\"}]" : "");
+}
+
+static void others_filter_by_cpv_group_and_days(void)
+{
+    fresh_root();
+    write_file("t/ruleset.lua", MANIFEST_T);
+    write_file("t/a.lua", RULE("t.a", "{\"contract\"}",
+                               "local function ids(list)\n"
+                               "  local s = {}\n"
+                               "  for _, o in ipairs(list) do s[#s + 1] = o.ocid end\n"
+                               "  return table.concat(s, ',')\n"
+                               "end\n"
+                               "return info(ids(p:others { cpv_group = '452', from = '2024-01-01',"
+                               " to = '2024-03-01' }) .. '|' .. ids(p:others { cpv_group = '301' })"
+                               " .. '|' .. ids(p:others { municipality = '4631', cpv_group = '452' })"
+                               " .. '|' .. ids(p:others { to = '2023-12-31' })"
+                               " .. '|' .. ids(p:others { cpv_group = '4521' }))"));
+    write_file("t/b.lua", RULE("t.b", "{\"contract\"}", "p:others { from = '2024-13-01' }"));
+    char docs[4096], one[800];
+    docs[0] = 0;
+    struct {
+        const char *ocid, *orgnr, *date, *cpv, *extra;
+    } others[] = {
+        {"ocds-4", "920290922", "2024-02-10", "45214000-0", "30100000-0"},
+        {"ocds-5", "920290922", "2023-01-01", "45200000-9", NULL}, /* too early */
+        {"ocds-6", "920290922", "2024-02-01", "45300000-0", NULL}, /* another group */
+        {"ocds-7", "974600951", "2024-02-01", "45200000-9", NULL}, /* another buyer */
+        {"ocds-2", "920290922", "2024-01-01", "45210000-2", NULL},
+        {"ocds-8", "920290922", "2024-03-01", "45", NULL},         /* a group of two */
+    };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        other_doc(one, sizeof one, others[i].ocid, others[i].orgnr, others[i].date, others[i].cpv,
+                  others[i].extra);
+        strcat(docs, one);
+    }
+    const char *want = "ocds-4,ocds-2|ocds-4|ocds-4,ocds-5,ocds-7,ocds-2|ocds-5|";
+    for (indexed = 0; indexed < 2; indexed++) {
+        CHECK_INT(evaluate(DOC, docs), 0);
+        CHECK_STR(message_of("t.a"), want);
+        CHECK_INT(find("t.b")->outcome, OUTCOME_ERROR);
+        CHECK(strstr(message_of("t.b"), "others{from = ...}: give a date") != NULL);
+    }
+    indexed = 0;
+}
+
 static void misbehaving_rules_error_alone(void)
 {
     fresh_root();
@@ -407,6 +471,7 @@ static const test_case tests[] = {
     {"validity_period_outside_gives_na", validity_period_outside_gives_na},
     {"gates_recheck_and_evidence_reach_the_verdict", gates_recheck_and_evidence_reach_the_verdict},
     {"others_are_the_same_buyers_processes", others_are_the_same_buyers_processes},
+    {"others_filter_by_cpv_group_and_days", others_filter_by_cpv_group_and_days},
     {"misbehaving_rules_error_alone", misbehaving_rules_error_alone},
     {"bad_declarations_are_load_errors", bad_declarations_are_load_errors},
     {"bad_manifests_stop_the_engine", bad_manifests_stop_the_engine},
