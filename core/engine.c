@@ -204,12 +204,16 @@ static const char *default_na(const ruleset *set)
 }
 
 /*
- * Runs in the sandbox budget: (rule declaration, procurement, params) -> false [, reason]
- * when the rule does not apply, else what check returned.
+ * Runs in the sandbox budget: (rule declaration, procurement, resolved params, their
+ * number of keys) -> false [, reason] when the rule does not apply, else what check
+ * returned. The rule gets its own copy of the params, so what it writes there stays there.
  */
 static int run_rule(lua_State *L)
 {
     int decl = 1;
+    luaapi_copy_table(L, 3, (int)lua_tointeger(L, 4));
+    lua_replace(L, 3);
+    lua_settop(L, 3);
     if (lua_getfield(L, decl, "applies") == LUA_TFUNCTION) {
         lua_pushvalue(L, 2);
         lua_pushvalue(L, 3);
@@ -230,9 +234,9 @@ static int run_rule(lua_State *L)
     return 1;
 }
 
-/* Reads params.local_municipalities (or the set's own codes) into the bind context. */
-static void set_local_codes(engine *e, lua_State *L, int params, const ruleset *set,
-                            const char **codes, size_t max)
+/* Reads params.local_municipalities (or the set's own codes) into codes. */
+static size_t read_local_codes(lua_State *L, int params, const ruleset *set, const char **codes,
+                               size_t max)
 {
     size_t n = 0;
     if (lua_getfield(L, params, "local_municipalities") != LUA_TNIL) {
@@ -249,8 +253,71 @@ static void set_local_codes(engine *e, lua_State *L, int params, const ruleset *
             codes[n++] = set->municipalities[i];
     }
     lua_pop(L, 1);
-    e->bind.local_codes = codes;
-    e->bind.n_local = n;
+    return n;
+}
+
+static void drop_resolved(lua_State *L, resolved_params *rp)
+{
+    luaL_unref(L, LUA_REGISTRYINDEX, rp->ref);
+    free(rp->codes);
+    memset(rp, 0, sizeof *rp);
+}
+
+void engine_drop_params_cache(lua_State *L, active_rule *ar)
+{
+    for (size_t i = 0; i < ar->n_cached; i++)
+        drop_resolved(L, &ar->cache[i]);
+    ar->n_cached = ar->next_evict = 0;
+}
+
+/*
+ * The parameters of ar resolved for `day`: from the cache, else resolved now in the
+ * sandbox budget and kept for every day the same resolution holds (most rules see one
+ * or two threshold periods). NULL with msg when resolving failed (the rule's error), or
+ * with msg empty when out of memory.
+ */
+static const resolved_params *params_for(engine *e, const ruleset *set, active_rule *ar,
+                                         int64_t day, char *msg, size_t msg_size)
+{
+    for (size_t i = 0; i < ar->n_cached; i++)
+        if (day >= ar->cache[i].from && day <= ar->cache[i].to)
+            return &ar->cache[i];
+    lua_State *L = sandbox_lua(e->sb);
+    lua_pushcfunction(L, luaapi_resolve_params);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ar->params_ref);
+    lua_pushinteger(L, (lua_Integer)day);
+    if (sandbox_call(e->sb, 2, 3, msg, msg_size) != LUA_OK)
+        return NULL;
+    resolved_params rp = {0};
+    rp.from = (int64_t)lua_tointeger(L, -2);
+    rp.to = (int64_t)lua_tointeger(L, -1);
+    lua_pop(L, 2);
+    int params = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, params)) {
+        rp.n_keys++;
+        lua_pop(L, 1);
+    }
+    const char *codes[LOCAL_CODES_MAX];
+    rp.n_codes = read_local_codes(L, params, set, codes, LOCAL_CODES_MAX);
+    rp.codes = malloc((rp.n_codes ? rp.n_codes : 1) * sizeof *rp.codes);
+    if (!rp.codes) {
+        lua_pop(L, 1);
+        msg[0] = 0;
+        return NULL;
+    }
+    memcpy(rp.codes, codes, rp.n_codes * sizeof *codes);
+    rp.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    size_t slot = ar->n_cached;
+    if (slot < PARAMS_CACHED) {
+        ar->n_cached++;
+    } else {
+        slot = ar->next_evict;
+        ar->next_evict = (ar->next_evict + 1) % PARAMS_CACHED;
+        drop_resolved(L, &ar->cache[slot]);
+    }
+    ar->cache[slot] = rp;
+    return &ar->cache[slot];
 }
 
 /* Turns the outcome at the top of the stack into a verdict, or an error verdict. */
@@ -300,7 +367,7 @@ typedef struct eval_args {
     int rc;
 } eval_args;
 
-static int evaluate_one(eval_args *a, const active_rule *ar, int proc_idx)
+static int evaluate_one(eval_args *a, active_rule *ar, int proc_idx)
 {
     engine *e = a->e;
     lua_State *L = sandbox_lua(e->sb);
@@ -320,20 +387,19 @@ static int evaluate_one(eval_args *a, const active_rule *ar, int proc_idx)
         return add_verdict(a->out, r, a->stage, OUTCOME_NA, msg, NULL, -1);
     }
     int top = lua_gettop(L);
-    lua_pushcfunction(L, luaapi_resolve_params);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ar->params_ref);
-    lua_pushinteger(L, (lua_Integer)day);
-    if (sandbox_call(e->sb, 2, 1, msg, sizeof msg) != LUA_OK)
-        return add_verdict(a->out, r, a->stage, OUTCOME_ERROR, msg, NULL, -1);
-    int params = lua_gettop(L);
-    const char *codes[64];
-    set_local_codes(e, L, params, a->set, codes, 64);
+    const resolved_params *rp = params_for(e, a->set, ar, day, msg, sizeof msg);
+    if (!rp)
+        return msg[0] ? add_verdict(a->out, r, a->stage, OUTCOME_ERROR, msg, NULL, -1)
+                      : ANBUD_EINTERNAL;
+    e->bind.local_codes = rp->codes;
+    e->bind.n_local = rp->n_codes;
     lua_pushcfunction(L, run_rule);
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref);
     lua_pushvalue(L, proc_idx);
-    lua_pushvalue(L, params);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, rp->ref);
+    lua_pushinteger(L, rp->n_keys);
     int rc;
-    if (sandbox_call(e->sb, 3, 2, msg, sizeof msg) != LUA_OK) {
+    if (sandbox_call(e->sb, 4, 2, msg, sizeof msg) != LUA_OK) {
         char full[700];
         snprintf(full, sizeof full, "rule error: %s", msg);
         rc = add_verdict(a->out, r, a->stage, OUTCOME_ERROR, full, NULL, -1);
@@ -355,7 +421,7 @@ static int evaluate_protected(lua_State *L)
     bind_push_procurement(L, a->proc);
     int proc_idx = lua_gettop(L);
     for (size_t i = 0; i < a->set->n_active && !a->rc; i++) {
-        const active_rule *ar = &a->set->active[i];
+        active_rule *ar = &a->set->active[i]; /* its parameter cache changes */
         if (rule_runs_at(ar->rule, a->stage))
             a->rc = evaluate_one(a, ar, proc_idx);
     }

@@ -22,9 +22,24 @@ struct rule {
     char *load_error;         /* non-NULL: the file did not load; the rule yields error */
 };
 
+#define PARAMS_CACHED 8  /* resolved parameter tables kept per rule */
+#define LOCAL_CODES_MAX 64
+
+/* The parameters of a rule resolved for every day in [from, to]. */
+typedef struct resolved_params {
+    int64_t from, to;
+    int ref;              /* registry reference to the resolved table */
+    int n_keys;           /* how many keys it has */
+    const char **codes;   /* params.local_municipalities (or the set's codes); strings kept
+                           * alive by the table */
+    size_t n_codes;
+} resolved_params;
+
 typedef struct active_rule {
     const rule *rule;
     int params_ref; /* registry reference: parameters after layering, dates unresolved */
+    resolved_params cache[PARAMS_CACHED]; /* filled by evaluation, ref 0 when unused */
+    size_t n_cached, next_evict;
 } active_rule;
 
 typedef struct disabled_rule {
@@ -64,8 +79,14 @@ struct engine {
 void luaapi_prelude(lua_State *L, void *engine_ptr);
 /* Is the value at idx an outcome made by the library's constructors? */
 int luaapi_is_outcome(lua_State *L, int idx);
-/* Pushes the parameters at idx resolved for a day (by_date tables to their value). */
+/* (params, days) -> a new table with every by_date parameter replaced by its value on that
+ * day, and the first and last day (integers) on which every value it chose is the same. */
 int luaapi_resolve_params(lua_State *L);
+/* Pushes a shallow copy of the table at idx (size_hint: how many keys it has). */
+void luaapi_copy_table(lua_State *L, int idx, int size_hint);
+
+/* engine.c: forgets the resolved parameters kept for ar. */
+void engine_drop_params_cache(lua_State *L, active_rule *ar);
 
 /* ruleset.c */
 int ruleset_load_all(engine *e, const char *rules_dir, anbud_err *err);

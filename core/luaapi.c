@@ -121,19 +121,28 @@ static int is_by_date(lua_State *L, int idx)
     return is;
 }
 
-/* Pushes the value of the by_date table at idx in force on `days`; raises when none. */
-static void push_value_on(lua_State *L, int idx, int64_t days, const char *name)
+/*
+ * Pushes the value of the by_date table at idx in force on `days`; raises when none.
+ * Narrows [*from, *to] to the days on which that same entry is in force.
+ */
+static void push_value_on(lua_State *L, int idx, int64_t days, const char *name, int64_t *from,
+                          int64_t *to)
 {
     idx = lua_absindex(L, idx);
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
     lua_Integer found = 0;
+    int64_t found_from = INT64_MIN, next_from = INT64_MAX;
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, idx, i);
         lua_getfield(L, -1, "days");
-        int64_t from = (int64_t)lua_tointeger(L, -1);
+        int64_t start = (int64_t)lua_tointeger(L, -1);
         lua_pop(L, 2);
-        if (from <= days)
+        if (start <= days) {
             found = i;
+            found_from = start;
+        } else if (start < next_from) {
+            next_from = start;
+        }
     }
     if (!found) {
         char d[11];
@@ -143,6 +152,10 @@ static void push_value_on(lua_State *L, int idx, int64_t days, const char *name)
         luaL_error(L, "parameter '%s' has no value in force on %s (its first value is from %s)",
                    name, d, lua_tostring(L, -1));
     }
+    if (found_from > *from)
+        *from = found_from;
+    if (next_from != INT64_MAX && next_from - 1 < *to)
+        *to = next_from - 1;
     lua_rawgeti(L, idx, found);
     lua_getfield(L, -1, "value");
     lua_remove(L, -2);
@@ -150,25 +163,42 @@ static void push_value_on(lua_State *L, int idx, int64_t days, const char *name)
 
 /*
  * resolve(params, days): a new table with every by_date parameter replaced by its value
- * on that day. Other values are shared (they were frozen when the set was loaded).
+ * on that day, then the first and last day that resolution holds for. Other values are
+ * shared (they were frozen when the set was loaded).
  */
 int luaapi_resolve_params(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     int64_t days = (int64_t)luaL_checkinteger(L, 2);
+    int64_t from = INT64_MIN, to = INT64_MAX;
     lua_newtable(L);
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         if (is_by_date(L, -1)) {
             const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-            push_value_on(L, -1, days, name);
+            push_value_on(L, -1, days, name, &from, &to);
             lua_remove(L, -2);
         }
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
         lua_rawset(L, 3);
     }
-    return 1;
+    lua_pushinteger(L, (lua_Integer)from);
+    lua_pushinteger(L, (lua_Integer)to);
+    return 3;
+}
+
+void luaapi_copy_table(lua_State *L, int idx, int size_hint)
+{
+    idx = lua_absindex(L, idx);
+    lua_createtable(L, 0, size_hint);
+    int copy = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, copy);
+    }
 }
 
 /* ---- text and dates --------------------------------------------------------------- */

@@ -768,6 +768,8 @@ void ruleset_free_all(engine *e)
             free(s->disabled[j].rule_id);
             free(s->disabled[j].reason);
         }
+        for (size_t j = 0; j < s->n_active; j++)
+            engine_drop_params_cache(sandbox_lua(e->sb), &s->active[j]);
         free(s->disabled);
         free(s->all_disabled);
         free(s->own);
