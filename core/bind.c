@@ -15,8 +15,9 @@
 #include "bind_internal.h"
 #include "sandbox.h"
 
-static char KEY_CTX, KEY_MARK;
 static char META_KEYS[K_COUNT];
+_Static_assert(K_COUNT == sizeof ((bind_context *)0)->metas / sizeof(void *),
+               "bind_context.metas holds one metatable per kind");
 
 static const char *const KIND_NAMES[K_COUNT] = {
     "object", "list", "procurement", "tender", "supplier", "contract",
@@ -29,10 +30,7 @@ const char *bind_kind_name(int kind)
 
 bind_context *bind_ctx(lua_State *L)
 {
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_CTX);
-    bind_context *ctx = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return ctx;
+    return sandbox_slot(L);
 }
 
 void bind_push_node(lua_State *L, const json_t *json, const bind_process *p, int kind, int elem)
@@ -53,11 +51,15 @@ bind_node *bind_test_node(lua_State *L, int idx)
     bind_node *n = lua_touserdata(L, idx);
     if (!n || lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
         return NULL;
-    int ours = lua_rawgetp(L, -1, &KEY_MARK) != LUA_TNIL;
-    lua_pop(L, 2);
+    const void *meta = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    const bind_context *ctx = bind_ctx(L);
+    int ours = 0;
+    for (int k = 0; k < K_COUNT && !ours; k++) /* one of the metatables bind_open made */
+        ours = meta == ctx->metas[k];
     if (!ours)
         return NULL;
-    if (n->epoch != bind_ctx(L)->epoch)
+    if (n->epoch != ctx->epoch)
         luaL_error(L, "a %s object from an earlier evaluation cannot be used",
                    KIND_NAMES[n->kind]);
     return n;
@@ -198,9 +200,10 @@ static void push_field(lua_State *L, const bind_node *n, const char *key)
 {
     char camel[128];
     const json_t *v = NULL;
+    int converted = snake_to_camel(key, camel, sizeof camel);
     if (json_is_object(n->json)) {
         size_t len = 0;
-        if (snake_to_camel(key, camel, sizeof camel)) {
+        if (converted) {
             v = json_object_get(n->json, camel);
             len = strlen(camel);
         }
@@ -216,7 +219,7 @@ static void push_field(lua_State *L, const bind_node *n, const char *key)
         lua_pushnil(L);
         return;
     }
-    bind_push_child(L, snake_to_camel(key, camel, sizeof camel) ? camel : key, v, n->proc);
+    bind_push_child(L, converted ? camel : key, v, n->proc);
 }
 
 static int node_index(lua_State *L)
@@ -386,8 +389,7 @@ void bind_open(lua_State *L, bind_context *ctx)
         {"__eq", node_eq},       {"__tostring", node_tostring}, {"__pairs", node_pairs},
         {NULL, NULL},
     };
-    lua_pushlightuserdata(L, ctx);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_CTX);
+    sandbox_set_slot(L, ctx);
     for (int k = 0; k < K_COUNT; k++) {
         lua_newtable(L);
         luaL_setfuncs(L, meta, 0);
@@ -395,8 +397,7 @@ void bind_open(lua_State *L, bind_context *ctx)
         lua_setfield(L, -2, "__metatable");
         lua_pushstring(L, KIND_NAMES[k]);
         lua_setfield(L, -2, "__name");
-        lua_pushboolean(L, 1);
-        lua_rawsetp(L, -2, &KEY_MARK);
+        ctx->metas[k] = lua_topointer(L, -1); /* kept alive by the registry */
         lua_rawsetp(L, LUA_REGISTRYINDEX, &META_KEYS[k]);
     }
 }
@@ -450,7 +451,29 @@ static json_t *utf8_string(const char *s, size_t n)
 static json_t *convert_table(to_json *t, int idx, int depth)
 {
     lua_State *L = t->L;
-    if (sandbox_is_frozen(L, idx)) { /* a read-only view: convert what it shows */
+    int has_meta = lua_getmetatable(L, idx);
+    if (has_meta)
+        lua_pop(L, 1);
+    if (has_meta && sandbox_overlay_base(L, idx)) { /* params: what is under, then writes */
+        json_t *j = convert_table(t, lua_gettop(L), depth);
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        while (j && json_is_object(j) && lua_next(L, idx)) {
+            if (lua_type(L, -2) != LUA_TSTRING) { /* as a table of parameters: names only */
+                lua_pop(L, 1);
+                continue;
+            }
+            json_t *v = convert(t, lua_gettop(L), depth + 1);
+            if (!v || json_object_set_new(j, lua_tostring(L, -2), v)) {
+                lua_pop(L, 2);
+                json_decref(j);
+                return NULL;
+            }
+            lua_pop(L, 1);
+        }
+        return j;
+    }
+    if (has_meta && sandbox_is_frozen(L, idx)) { /* a read-only view: what it shows */
         lua_getmetatable(L, idx);
         lua_pushliteral(L, "__index");
         lua_rawget(L, -2);

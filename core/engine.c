@@ -204,16 +204,18 @@ static const char *default_na(const ruleset *set)
 }
 
 /*
- * Runs in the sandbox budget: (rule declaration, procurement, resolved params, their
- * number of keys) -> false [, reason] when the rule does not apply, else what check
- * returned. The rule gets its own copy of the params, so what it writes there stays there.
+ * Runs in the sandbox budget: (rule declaration, procurement, overlay metatable of the
+ * resolved params) -> false [, reason] when the rule does not apply, else what check
+ * returned. The rule gets its own params table over the shared resolved one, so what it
+ * writes there stays there.
  */
 static int run_rule(lua_State *L)
 {
     int decl = 1;
-    luaapi_copy_table(L, 3, (int)lua_tointeger(L, 4));
+    lua_createtable(L, 0, 0);
+    lua_pushvalue(L, 3);
+    lua_setmetatable(L, -2);
     lua_replace(L, 3);
-    lua_settop(L, 3);
     if (lua_getfield(L, decl, "applies") == LUA_TFUNCTION) {
         lua_pushvalue(L, 2);
         lua_pushvalue(L, 3);
@@ -293,11 +295,6 @@ static const resolved_params *params_for(engine *e, const ruleset *set, active_r
     rp.to = (int64_t)lua_tointeger(L, -1);
     lua_pop(L, 2);
     int params = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, params)) {
-        rp.n_keys++;
-        lua_pop(L, 1);
-    }
     const char *codes[LOCAL_CODES_MAX];
     rp.n_codes = read_local_codes(L, params, set, codes, LOCAL_CODES_MAX);
     rp.codes = malloc((rp.n_codes ? rp.n_codes : 1) * sizeof *rp.codes);
@@ -307,7 +304,9 @@ static const resolved_params *params_for(engine *e, const ruleset *set, active_r
         return NULL;
     }
     memcpy(rp.codes, codes, rp.n_codes * sizeof *codes);
+    sandbox_push_overlay_meta(L, params); /* holds the table, and so the codes */
     rp.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
     size_t slot = ar->n_cached;
     if (slot < PARAMS_CACHED) {
         ar->n_cached++;
@@ -318,6 +317,38 @@ static const resolved_params *params_for(engine *e, const ruleset *set, active_r
     }
     ar->cache[slot] = rp;
     return &ar->cache[slot];
+}
+
+/* Is s valid UTF-8 as JSON text must be (no overlong forms, surrogates or code points
+ * past U+10FFFF)? The check jansson makes, without copying the text. */
+static int utf8_valid(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s, size, value;
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            size = 2, value = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            size = 3, value = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            size = 4, value = c & 0x07;
+        else
+            return 0;
+        for (unsigned i = 1; i < size; i++) {
+            if (s[i] < 0x80 || s[i] > 0xBF)
+                return 0;
+            value = (value << 6) | (s[i] & 0x3F);
+        }
+        if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) ||
+            (size == 2 && value < 0x80) || (size == 3 && value < 0x800) ||
+            (size == 4 && value < 0x10000))
+            return 0;
+        s += size;
+    }
+    return 1;
 }
 
 /* Turns the outcome at the top of the stack into a verdict, or an error verdict. */
@@ -350,12 +381,11 @@ static int take_outcome(engine *e, lua_State *L, const active_rule *a, ocds_stag
         return add_verdict(out, r, stage, OUTCOME_ERROR, msg, NULL, -1);
     }
     int64_t recheck = lua_isinteger(L, top + 4) ? (int64_t)lua_tointeger(L, top + 4) : -1;
-    json_t *m = json_string(message);
-    int rc = add_verdict(out, r, stage, (outcome)o, m ? message : "(message not UTF-8)", evidence,
-                         recheck);
-    json_decref(m);
     (void)e;
-    return rc;
+    return add_verdict(out, r, stage, (outcome)o,
+                       utf8_valid((const unsigned char *)message) ? message
+                                                                   : "(message not UTF-8)",
+                       evidence, recheck);
 }
 
 typedef struct eval_args {
@@ -397,9 +427,8 @@ static int evaluate_one(eval_args *a, active_rule *ar, int proc_idx)
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref);
     lua_pushvalue(L, proc_idx);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rp->ref);
-    lua_pushinteger(L, rp->n_keys);
     int rc;
-    if (sandbox_call(e->sb, 4, 2, msg, sizeof msg) != LUA_OK) {
+    if (sandbox_call(e->sb, 3, 2, msg, sizeof msg) != LUA_OK) {
         char full[700];
         snprintf(full, sizeof full, "rule error: %s", msg);
         rc = add_verdict(a->out, r, a->stage, OUTCOME_ERROR, full, NULL, -1);

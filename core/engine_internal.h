@@ -28,8 +28,8 @@ struct rule {
 /* The parameters of a rule resolved for every day in [from, to]. */
 typedef struct resolved_params {
     int64_t from, to;
-    int ref;              /* registry reference to the resolved table */
-    int n_keys;           /* how many keys it has */
+    int ref;              /* registry reference to the overlay metatable of the resolved
+                           * table (sandbox_push_overlay_meta) */
     const char **codes;   /* params.local_municipalities (or the set's codes); strings kept
                            * alive by the table */
     size_t n_codes;
@@ -82,8 +82,6 @@ int luaapi_is_outcome(lua_State *L, int idx);
 /* (params, days) -> a new table with every by_date parameter replaced by its value on that
  * day, and the first and last day (integers) on which every value it chose is the same. */
 int luaapi_resolve_params(lua_State *L);
-/* Pushes a shallow copy of the table at idx (size_hint: how many keys it has). */
-void luaapi_copy_table(lua_State *L, int idx, int size_hint);
 
 /* engine.c: forgets the resolved parameters kept for ar. */
 void engine_drop_params_cache(lua_State *L, active_rule *ar);

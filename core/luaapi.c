@@ -188,19 +188,6 @@ int luaapi_resolve_params(lua_State *L)
     return 3;
 }
 
-void luaapi_copy_table(lua_State *L, int idx, int size_hint)
-{
-    idx = lua_absindex(L, idx);
-    lua_createtable(L, 0, size_hint);
-    int copy = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, copy);
-    }
-}
-
 /* ---- text and dates --------------------------------------------------------------- */
 
 /* justified(text): at least `min` (20) characters that are not white space. */

@@ -21,7 +21,7 @@
 #define TOTAL_MEMORY ((size_t)1024 << 20)  /* the whole state never holds more than this */
 
 /* Registry keys (addresses of these statics are unique). */
-static char KEY_LIBRARY, KEY_LIBRARY_VIEW, KEY_ENV_META, KEY_FROZEN, KEY_MODULES;
+static char KEY_LIBRARY, KEY_LIBRARY_VIEW, KEY_ENV_META, KEY_FROZEN, KEY_MODULES, KEY_OVERLAY;
 
 enum { RAN_OUT_NONE = 0, RAN_OUT_INSTRUCTIONS, RAN_OUT_TIME };
 
@@ -37,6 +37,7 @@ struct sandbox {
     int ran_out;          /* RAN_OUT_* */
     void (*prelude)(lua_State *L, void *user);
     void *user;
+    void *slot;           /* sandbox_slot */
     char lua_dir[PATH_MAX];
 };
 
@@ -74,6 +75,16 @@ lua_State *sandbox_lua(sandbox *sb)
 void *sandbox_user(sandbox *sb)
 {
     return sb->user;
+}
+
+void sandbox_set_slot(lua_State *L, void *p)
+{
+    sandbox_of(L)->slot = p;
+}
+
+void *sandbox_slot(lua_State *L)
+{
+    return sandbox_of(L)->slot;
 }
 
 size_t sandbox_memory(sandbox *sb)
@@ -214,6 +225,38 @@ int sandbox_is_frozen(lua_State *L, int idx)
     int frozen = lua_rawget(L, -2) == LUA_TBOOLEAN;
     lua_pop(L, 2);
     return frozen;
+}
+
+void sandbox_push_overlay_meta(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lua_createtable(L, 0, 4);
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, idx);
+    lua_pushcclosure(L, frozen_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_OVERLAY);
+    lua_pushvalue(L, -2);
+    lua_pushvalue(L, idx);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+int sandbox_overlay_base(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx))
+        return 0;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_OVERLAY);
+    lua_insert(L, -2);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+        lua_pop(L, 2);
+        return 0;
+    }
+    lua_remove(L, -2);
+    return 1;
 }
 
 /* ---- guarded base functions ------------------------------------------------------ */
@@ -476,6 +519,12 @@ static int sb_setup(lua_State *L)
     lua_setfield(L, -2, "__mode");
     lua_setmetatable(L, -2);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_FROZEN);
+    lua_newtable(L); /* weak map: overlay metatable -> the table under it */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_OVERLAY);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_MODULES);
 

@@ -38,6 +38,10 @@ lua_State *sandbox_lua(sandbox *sb);
 /* The sandbox that owns L (any thread of it). */
 sandbox *sandbox_of(lua_State *L);
 void *sandbox_user(sandbox *sb);
+/* One pointer a module may keep with the sandbox that owns L (bind keeps its context):
+ * cheaper to reach than the registry. */
+void sandbox_set_slot(lua_State *L, void *p);
+void *sandbox_slot(lua_State *L);
 
 /*
  * Pushes a new environment for one rule file: an empty table whose reads fall through to
@@ -64,6 +68,14 @@ int sandbox_call(sandbox *sb, int nargs, int nresults, char *msg, size_t msg_siz
 void sandbox_freeze(lua_State *L, int idx);
 /* True when the value at idx is a frozen view. */
 int sandbox_is_frozen(lua_State *L, int idx);
+
+/*
+ * Pushes a metatable that makes a table an overlay of the table at idx: reads and pairs()
+ * fall through to it, writes stay in the overlay, the metatable cannot be reached.
+ */
+void sandbox_push_overlay_meta(lua_State *L, int idx);
+/* When the table at idx is an overlay, pushes the table under it and returns 1; else 0. */
+int sandbox_overlay_base(lua_State *L, int idx);
 
 /* Bytes the state holds now. */
 size_t sandbox_memory(sandbox *sb);
