@@ -155,6 +155,19 @@ static int frozen_pairs(lua_State *L)
     return 3;
 }
 
+/* Pushes a protected metatable whose reads and pairs() go to the table at idx (absolute). */
+static void push_view_meta(lua_State *L, int idx)
+{
+    lua_createtable(L, 0, 6);
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, idx);
+    lua_pushcclosure(L, frozen_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+}
+
 /* Pushes the frozen view of the table at idx; `memo` (absolute index) maps originals. */
 static void freeze_table(lua_State *L, int idx, int memo, int depth)
 {
@@ -181,19 +194,12 @@ static void freeze_table(lua_State *L, int idx, int memo, int depth)
         lua_pop(L, 1);
     }
     lua_newtable(L); /* view */
-    lua_createtable(L, 0, 6);
-    lua_pushvalue(L, idx);
-    lua_setfield(L, -2, "__index");
+    push_view_meta(L, idx);
     lua_pushcfunction(L, frozen_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushvalue(L, idx);
     lua_pushcclosure(L, frozen_len, 1);
     lua_setfield(L, -2, "__len");
-    lua_pushvalue(L, idx);
-    lua_pushcclosure(L, frozen_pairs, 1);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushliteral(L, "read-only");
-    lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_FROZEN);
     lua_pushvalue(L, -2);
@@ -230,14 +236,7 @@ int sandbox_is_frozen(lua_State *L, int idx)
 void sandbox_push_overlay_meta(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
-    lua_createtable(L, 0, 4);
-    lua_pushvalue(L, idx);
-    lua_setfield(L, -2, "__index");
-    lua_pushvalue(L, idx);
-    lua_pushcclosure(L, frozen_pairs, 1);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushliteral(L, "read-only");
-    lua_setfield(L, -2, "__metatable");
+    push_view_meta(L, idx);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_OVERLAY);
     lua_pushvalue(L, -2);
     lua_pushvalue(L, idx);
