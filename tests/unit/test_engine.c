@@ -208,6 +208,37 @@ static void dated_parameters_resolve_on_the_relevant_date(void)
     CHECK_STR(message_of("t.a"), "20");
 }
 
+/* Parameters are resolved once and shared; what a rule writes into its params stays in
+ * that call: the next rule and the next evaluation see the value of the rule set. */
+static void params_written_by_a_rule_stay_in_its_call(void)
+{
+    fresh_root();
+    write_file("t/ruleset.lua", MANIFEST_T);
+    write_file("t/a.lua", RULE("t.a", "{\"contract\"}",
+                               "local before = params.limit\n"
+                               "params.limit = 99\n"
+                               "local n = 0\n"
+                               "for k in pairs(params) do n = n + 1 end\n"
+                               "return info(before .. '/' .. params.limit .. '/' .. n,"
+                               " { params = params })"));
+    write_file("t/b.lua", RULE("t.b", "{\"contract\"}", "return info(tostring(params.limit))"));
+    CHECK_INT(evaluate(DOC, NULL), 0);
+    CHECK_STR(message_of("t.a"), "20/99/1");
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(find("t.a")->evidence, "params"),
+                                                 "limit")),
+              99);
+    CHECK_STR(message_of("t.b"), "20");
+    verdict_list_free(&out);
+    const ocds_process *p = &set.items[0];
+    engine_process ep = {p->ocid, p->compiled, p->stage, p->first_days};
+    anbud_err err;
+    CHECK_INT(engine_evaluate(eng, engine_ruleset_by_id(eng, "t"), &ep, p->stage, 0, NULL, &out,
+                              &err),
+              0);
+    CHECK_STR(message_of("t.a"), "20/99/1");
+    CHECK_STR(message_of("t.b"), "20");
+}
+
 static void layering_order_params_and_disabled(void)
 {
     fresh_root();
@@ -466,6 +497,7 @@ static const test_case tests[] = {
     {"objects_are_read_only", objects_are_read_only},
     {"pairs_over_an_object_gives_snake_case", pairs_over_an_object_gives_snake_case},
     {"dated_parameters_resolve_on_the_relevant_date", dated_parameters_resolve_on_the_relevant_date},
+    {"params_written_by_a_rule_stay_in_its_call", params_written_by_a_rule_stay_in_its_call},
     {"layering_order_params_and_disabled", layering_order_params_and_disabled},
     {"applies_false_gives_na_with_reason", applies_false_gives_na_with_reason},
     {"validity_period_outside_gives_na", validity_period_outside_gives_na},
