@@ -67,6 +67,21 @@ static int store_step(store *s, const engine *e, const char *forced_set, process
     return rc;
 }
 
+/* Evaluates an event against its process as it stood after it; writes the verdicts. */
+static int evaluate_at(store *s, engine *e, int64_t event_id, const char *ocid,
+                       const json_t *compiled, ocds_stage stage, const char *set_id,
+                       int64_t first_days, int64_t now_days, verdict_list *out, anbud_err *err)
+{
+    const ruleset *set = pick_set(e, set_id, ocid, compiled, err);
+    engine_store view = store_engine_view(s);
+    engine_process ep = {ocid, compiled, stage, first_days};
+    int rc = set ? engine_evaluate(e, set, &ep, stage, now_days, &view, out, err) : ANBUD_EINPUT;
+    if (!rc)
+        rc = store_add_verdicts(s, event_id, ocid, ruleset_id(set), ruleset_version(set), out,
+                                err);
+    return rc;
+}
+
 int lifecycle_evaluate_event(store *s, engine *e, int64_t event_id, int64_t now_days,
                              verdict_list *out, anbud_err *err)
 {
@@ -74,13 +89,8 @@ int lifecycle_evaluate_event(store *s, engine *e, int64_t event_id, int64_t now_
     int rc = store_load_event(s, event_id, &ev, err);
     if (rc)
         return rc;
-    const ruleset *set = pick_set(e, ev.ruleset, ev.ocid, ev.compiled, err);
-    engine_store view = store_engine_view(s);
-    engine_process ep = {ev.ocid, ev.compiled, ev.stage, ev.first_days};
-    rc = set ? engine_evaluate(e, set, &ep, ev.stage, now_days, &view, out, err) : ANBUD_EINPUT;
-    if (!rc)
-        rc = store_add_verdicts(s, event_id, ev.ocid, ruleset_id(set), ruleset_version(set), out,
-                                err);
+    rc = evaluate_at(s, e, event_id, ev.ocid, ev.compiled, ev.stage, ev.ruleset, ev.first_days,
+                     now_days, out, err);
     json_decref(ev.compiled);
     return rc;
 }
@@ -129,9 +139,146 @@ typedef struct accept_guard {
     void *arg;
 } accept_guard;
 
-/* Accepts the releases of one process (within the caller's transaction). */
+/* A new release of a process: stored as an event, evaluated later by import. */
+typedef struct new_event {
+    const ocds_release *r;
+    char *body;   /* canonical text, until stored */
+    char hash[33];
+    const char *id;
+    ocds_stage stage; /* the process's stage after it */
+    int64_t event_id;
+} new_event;
+
+/* What an input adds to one process, for import to evaluate once all is stored. */
+typedef struct process_plan {
+    const ocds_process *p;
+    json_t *initial; /* the stored compiled release before the input; NULL for a new process */
+    ocds_stage initial_stage;
+    int64_t first_days;
+    char ruleset[128];
+    new_event *events;
+    size_t n;
+} process_plan;
+
+static void plan_free(process_plan *plan)
+{
+    for (size_t i = 0; i < plan->n; i++)
+        free(plan->events[i].body);
+    free(plan->events);
+    json_decref(plan->initial);
+    memset(plan, 0, sizeof *plan);
+}
+
+/* Whether a release is new: not stored, and not earlier in this input (STORE_*). */
+static int release_state(store *s, const process_plan *plan, const char *ocid, const char *id,
+                         const char *hash, int *state, anbud_err *err)
+{
+    int rc = store_release_state(s, ocid, id, hash, state, err);
+    for (size_t k = 0; !rc && *state == STORE_NEW && k < plan->n; k++)
+        if (strcmp(plan->events[k].id, id) == 0)
+            *state = strcmp(plan->events[k].hash, hash) == 0 ? STORE_SAME : STORE_CONFLICT;
+    return rc;
+}
+
+/* Reads which releases of p are new (into plan->events), refusing a conflict. */
+static int sort_releases(store *s, const ocds_process *p, process_plan *plan,
+                         import_stats *stats, anbud_err *err)
+{
+    plan->events = calloc(p->n ? p->n : 1, sizeof *plan->events);
+    if (!plan->events)
+        return err_set(err, ANBUD_EINTERNAL, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < p->n && !rc; i++) {
+        const ocds_release *r = p->releases[i];
+        new_event *ev = &plan->events[plan->n];
+        int state = STORE_NEW;
+        stats->releases++;
+        ev->body = canonical(r->json, ev->hash);
+        if (!ev->body)
+            return err_set(err, ANBUD_EINTERNAL, "out of memory");
+        ev->id = r->id[0] ? r->id : ev->hash;
+        ev->r = r;
+        rc = release_state(s, plan, p->ocid, ev->id, ev->hash, &state, err);
+        if (!rc && state == STORE_CONFLICT)
+            rc = err_set(err, ANBUD_EINPUT, "%s: release '%s' of %s is already stored with "
+                                            "other content; a release id names one release",
+                         r->where, ev->id, p->ocid);
+        if (!rc && state == STORE_NEW) {
+            plan->n++;
+            continue;
+        }
+        stats->duplicates += state == STORE_SAME;
+        free(ev->body);
+        memset(ev, 0, sizeof *ev);
+    }
+    return rc;
+}
+
+/*
+ * Merges the new releases into ps. A new process whose every release is new compiles to
+ * what ocds_group made of it (the same releases, the same order): that is taken instead of
+ * merging again, and each release's stage follows its tags.
+ */
+static int merge_new(const engine *e, const char *forced_set, const ocds_process *p,
+                     process_state *ps, process_plan *plan, anbud_err *err)
+{
+    if (!ps->exists && plan->n == p->n && p->n > 0) {
+        /* the buyer as the first release names it, as when it is merged alone */
+        const ruleset *set = pick_set(e, forced_set, p->ocid, p->releases[0]->json, err);
+        if (!set)
+            return ANBUD_EINPUT;
+        snprintf(ps->ruleset, sizeof ps->ruleset, "%s", ruleset_id(set));
+        for (size_t i = 0; i < plan->n; i++) {
+            if (plan->events[i].r->stage != STAGE_NONE)
+                ps->stage = plan->events[i].r->stage;
+            plan->events[i].stage = ps->stage;
+        }
+        json_decref(ps->compiled);
+        ps->compiled = json_incref(p->compiled);
+        return 0;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < plan->n && !rc; i++) {
+        rc = check_date(ps, plan->events[i].r, err);
+        if (!rc)
+            rc = ocds_apply(ps->compiled, &ps->stage, plan->events[i].r, err);
+        plan->events[i].stage = ps->stage;
+        if (!rc && (!ps->ruleset[0] || (forced_set && forced_set[0]))) {
+            const ruleset *set = pick_set(e, forced_set ? forced_set : ps->ruleset, p->ocid,
+                                          ps->compiled, err);
+            if (!set)
+                return ANBUD_EINPUT;
+            snprintf(ps->ruleset, sizeof ps->ruleset, "%s", ruleset_id(set));
+        }
+    }
+    return rc;
+}
+
+/* Stores the process and its new events (within the caller's transaction). */
+static int store_new(store *s, const process_state *ps, process_plan *plan, accepted_events *ids,
+                     import_stats *stats, anbud_err *err)
+{
+    int rc = store_save_process(s, ps->ocid, ps->compiled, ps->stage, ps->first_days, ps->ruleset,
+                                err);
+    if (!rc)
+        store_view_put(s, ps->ocid, ps->compiled);
+    for (size_t i = 0; i < plan->n && !rc; i++) {
+        new_event *ev = &plan->events[i];
+        rc = store_add_event(s, ps->ocid, "release", ev->id,
+                             json_string_value(json_object_get(ev->r->json, "date")), ev->stage,
+                             ev->hash, ev->body, &ev->event_id, err);
+        free(ev->body);
+        ev->body = NULL;
+        if (!rc && push_id(ids, ev->event_id))
+            rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+        stats->stored += !rc;
+    }
+    return rc;
+}
+
+/* Accepts the releases of one process (within the caller's transaction); fills plan. */
 static int accept_process(store *s, const engine *e, const ocds_process *p,
-                          const char *forced_set, const accept_guard *guard,
+                          const char *forced_set, const accept_guard *guard, process_plan *plan,
                           accepted_events *ids, import_stats *stats, anbud_err *err)
 {
     process_state ps;
@@ -141,53 +288,51 @@ static int accept_process(store *s, const engine *e, const ocds_process *p,
         const char *stored = ocds_buyer_municipality(ps.compiled);
         rc = guard->allow(guard->arg, p->ocid, 0, stored ? stored : "", err) ? 1 : 0;
     }
-    for (size_t i = 0; i < p->n && !rc; i++) {
-        const ocds_release *r = p->releases[i];
-        char hash[33];
-        char *body = canonical(r->json, hash);
-        int state = STORE_NEW;
-        const char *id = r->id[0] ? r->id : hash;
-        stats->releases++;
-        rc = body ? store_release_state(s, p->ocid, id, hash, &state, err)
-                  : err_set(err, ANBUD_EINTERNAL, "out of memory");
-        if (!rc && state == STORE_CONFLICT)
-            rc = err_set(err, ANBUD_EINPUT, "%s: release '%s' of %s is already stored with "
-                                            "other content; a release id names one release",
-                         r->where, id, p->ocid);
-        if (!rc && state == STORE_SAME)
-            stats->duplicates++;
-        if (!rc && state == STORE_NEW)
-            rc = check_date(&ps, r, err);
-        if (!rc && state == STORE_NEW)
-            rc = ocds_apply(ps.compiled, &ps.stage, r, err);
-        int64_t event_id;
-        if (!rc && state == STORE_NEW)
-            rc = store_step(s, e, forced_set ? forced_set : ps.ruleset, &ps, "release", id,
-                            json_string_value(json_object_get(r->json, "date")), hash, body,
-                            &event_id, err);
-        if (!rc && state == STORE_NEW) {
-            stats->stored++;
-            rc = push_id(ids, event_id) ? err_set(err, ANBUD_EINTERNAL, "out of memory") : 0;
-        }
-        free(body);
+    plan->p = p;
+    if (!rc)
+        rc = sort_releases(s, p, plan, stats, err);
+    if (!rc && ps.exists && plan->n > 0) {
+        plan->initial = json_deep_copy(ps.compiled);
+        plan->initial_stage = ps.stage;
+        if (!plan->initial)
+            rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
     }
+    if (!rc && plan->n > 0)
+        rc = merge_new(e, forced_set, p, &ps, plan, err);
     if (!rc && guard && guard->allow)
         rc = guard->allow(guard->arg, p->ocid, 1, ocds_buyer_municipality(ps.compiled), err)
                  ? 1
                  : 0;
+    if (!rc && plan->n > 0)
+        rc = store_new(s, &ps, plan, ids, stats, err);
+    plan->first_days = ps.first_days;
+    snprintf(plan->ruleset, sizeof plan->ruleset, "%s", ps.ruleset);
     json_decref(ps.compiled);
     return rc;
 }
 
+/* Accepts every process of a batch; plans (one per process of the batch's set) are kept
+ * in *plans when plans is not NULL. */
 static int accept_all(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
-                      const accept_guard *guard, accepted_events *ids, import_stats *stats,
-                      anbud_err *err)
+                      const accept_guard *guard, ocds_set *set, process_plan **plans,
+                      accepted_events *ids, import_stats *stats, anbud_err *err)
 {
-    ocds_set set = {0};
-    int rc = ocds_group(batch, &set, err);
-    for (size_t i = 0; i < set.n && !rc; i++)
-        rc = accept_process(s, e, &set.items[i], forced_set, guard, ids, stats, err);
-    ocds_set_free(&set);
+    int rc = ocds_group(batch, set, err);
+    process_plan *all = rc ? NULL : calloc(set->n ? set->n : 1, sizeof *all);
+    if (!rc && !all)
+        rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+    for (size_t i = 0; i < set->n && !rc; i++) {
+        rc = accept_process(s, e, &set->items[i], forced_set, guard, &all[i], ids, stats, err);
+        if (!plans)
+            plan_free(&all[i]);
+    }
+    if (plans && !rc) {
+        *plans = all;
+        return 0;
+    }
+    for (size_t i = 0; all && i < set->n; i++)
+        plan_free(&all[i]);
+    free(all);
     return rc;
 }
 
@@ -197,9 +342,11 @@ int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
 {
     accept_guard guard = {allow, arg};
     memset(stats, 0, sizeof *stats);
+    ocds_set set = {0};
     int rc = store_begin(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, &guard, ids, stats, err);
+        rc = accept_all(s, e, batch, forced_set, &guard, &set, NULL, ids, stats, err);
+    ocds_set_free(&set);
     if (!rc)
         rc = store_commit(s, err);
     if (rc) {
@@ -213,9 +360,11 @@ int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const c
                      accepted_events *ids, import_stats *stats, anbud_err *err)
 {
     memset(stats, 0, sizeof *stats);
+    ocds_set set = {0};
     int rc = store_begin(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, NULL, ids, stats, err);
+        rc = accept_all(s, e, batch, forced_set, NULL, &set, NULL, ids, stats, err);
+    ocds_set_free(&set);
     if (!rc)
         rc = store_commit(s, err);
     if (rc) {
@@ -225,27 +374,61 @@ int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const c
     return rc;
 }
 
+/* Counts an evaluation's verdicts into stats. */
+static void count_verdicts(const verdict_list *l, import_stats *stats)
+{
+    stats->verdicts += l->n;
+    for (size_t k = 0; k < l->n; k++)
+        stats->findings += l->items[k].outcome == OUTCOME_FAIL ||
+                           l->items[k].outcome == OUTCOME_ERROR;
+}
+
+/*
+ * Replays the new releases of one process in date order from what was stored before the
+ * input: after each, the rules of the stage it leaves the process at, recorded as its
+ * event's verdicts. Every process of the input is stored before any is evaluated, so a
+ * rule looking at the buyer's other processes sees the whole input, in any order.
+ */
+static int evaluate_plan(store *s, engine *e, const process_plan *plan, int64_t now_days,
+                         import_stats *stats, anbud_err *err)
+{
+    json_t *compiled = plan->initial ? json_incref(plan->initial) : json_object();
+    ocds_stage stage = plan->initial ? plan->initial_stage : STAGE_NONE;
+    int rc = compiled ? 0 : err_set(err, ANBUD_EINTERNAL, "out of memory");
+    for (size_t i = 0; i < plan->n && !rc; i++) {
+        const new_event *ev = &plan->events[i];
+        verdict_list verdicts = {0};
+        rc = ocds_apply(compiled, &stage, ev->r, err);
+        if (!rc)
+            rc = evaluate_at(s, e, ev->event_id, plan->p->ocid, compiled, ev->stage,
+                             plan->ruleset, plan->first_days, now_days, &verdicts, err);
+        count_verdicts(&verdicts, stats);
+        verdict_list_free(&verdicts);
+    }
+    json_decref(compiled);
+    return rc;
+}
+
 int lifecycle_import(store *s, engine *e, const ocds_batch *batch, const char *forced_set,
                      int64_t now_days, import_stats *stats, anbud_err *err)
 {
     accepted_events ids = {0};
+    ocds_set set = {0};
+    process_plan *plans = NULL;
     memset(stats, 0, sizeof *stats);
     int rc = store_begin(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, NULL, &ids, stats, err);
-    for (size_t i = 0; i < ids.n && !rc; i++) {
-        verdict_list verdicts = {0};
-        rc = lifecycle_evaluate_event(s, e, ids.ids[i], now_days, &verdicts, err);
-        stats->verdicts += verdicts.n;
-        for (size_t k = 0; k < verdicts.n; k++)
-            stats->findings += verdicts.items[k].outcome == OUTCOME_FAIL ||
-                               verdicts.items[k].outcome == OUTCOME_ERROR;
-        verdict_list_free(&verdicts);
-    }
+        rc = accept_all(s, e, batch, forced_set, NULL, &set, &plans, &ids, stats, err);
+    for (size_t i = 0; plans && i < set.n && !rc; i++)
+        rc = evaluate_plan(s, e, &plans[i], now_days, stats, err);
     if (!rc)
         rc = store_commit(s, err);
     if (rc)
         store_rollback(s);
+    for (size_t i = 0; plans && i < set.n; i++)
+        plan_free(&plans[i]);
+    free(plans);
+    ocds_set_free(&set);
     free(ids.ids);
     return rc;
 }

@@ -141,6 +141,35 @@ int store_prepare(store *s, sqlite3_stmt **st, const char *sql, anbud_err *err)
     return 0;
 }
 
+int store_cached(store *s, sqlite3_stmt **st, const char *sql, anbud_err *err)
+{
+    for (size_t i = 0; i < s->n_cached; i++)
+        if (s->cached[i].sql == sql) {
+            *st = s->cached[i].st;
+            return 0;
+        }
+    if (s->n_cached == STORE_CACHED_MAX) /* a bug: more statements than slots */
+        return err_set(err, ANBUD_EINTERNAL, "%s: too many cached statements", s->path);
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return store_sql_error(s, err, "preparing a query");
+    s->cached[s->n_cached].sql = sql;
+    s->cached[s->n_cached++].st = *st;
+    return 0;
+}
+
+void store_release(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+void store_finalize_cached(store *s)
+{
+    for (size_t i = 0; i < s->n_cached; i++)
+        sqlite3_finalize(s->cached[i].st);
+    s->n_cached = 0;
+}
+
 int store_exec(store *s, const char *sql, anbud_err *err)
 {
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -214,8 +243,15 @@ int store_open_at(const char *path, int version, store **out, anbud_err *err)
             rc = store_sql_error(s, err, "switching to WAL");
         sqlite3_finalize(st);
     }
+    /* NORMAL in WAL mode: a commit survives a crash of anbud; a power cut may lose the
+     * last commits, never leave half of one (store_set_durable makes it FULL). The page
+     * cache (64 MiB) keeps an import's indexes in memory instead of re-reading them. */
     if (!rc)
         rc = store_exec(s, "PRAGMA synchronous = NORMAL", err);
+    if (!rc)
+        rc = store_exec(s, "PRAGMA cache_size = -65536", err);
+    if (!rc)
+        rc = store_exec(s, "PRAGMA temp_store = MEMORY", err);
     if (!rc)
         rc = migrate(s, version, err);
     if (rc) {
@@ -235,6 +271,8 @@ void store_close(store *s)
 {
     if (!s)
         return;
+    store_view_free(s);
+    store_finalize_cached(s);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -260,6 +298,7 @@ int store_commit(store *s, anbud_err *err)
 
 void store_rollback(store *s)
 {
+    store_view_clear(s); /* it may hold what was just undone */
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -274,11 +313,11 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
-/* Steps a statement that returns no row; finalizes it. */
+/* Steps a cached statement that returns no row; releases it. */
 static int step_done(store *s, sqlite3_stmt *st, const char *what, anbud_err *err)
 {
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, err, what);
-    sqlite3_finalize(st);
+    store_release(st);
     return rc;
 }
 
@@ -288,19 +327,20 @@ int store_load_process(store *s, const char *ocid, stored_process *p, anbud_err 
 {
     sqlite3_stmt *st;
     memset(p, 0, sizeof *p);
-    int rc = store_prepare(s, &st, "SELECT compiled, stage, first_date, ruleset FROM processes "
-                                   "WHERE ocid = ?", err);
+    static const char sql[] = "SELECT compiled, stage, first_date, ruleset FROM processes "
+                              "WHERE ocid = ?";
+    int rc = store_cached(s, &st, sql, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
     int step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
-        sqlite3_finalize(st);
+        store_release(st);
         return 1;
     }
     if (step != SQLITE_ROW) {
         rc = store_sql_error(s, err, "reading a process");
-        sqlite3_finalize(st);
+        store_release(st);
         return rc;
     }
     json_error_t jerr;
@@ -311,7 +351,7 @@ int store_load_process(store *s, const char *ocid, stored_process *p, anbud_err 
         p->first_days = 0;
     snprintf(p->ruleset, sizeof p->ruleset, "%s",
              sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
-    sqlite3_finalize(st);
+    store_release(st);
     if (!p->compiled)
         return err_set(err, ANBUD_EINTERNAL, "%s: process %s: stored release is not JSON: %s",
                        s->path, ocid, jerr.text);
@@ -322,13 +362,14 @@ int store_load_process(store *s, const char *ocid, stored_process *p, anbud_err 
 static int save_cpv_groups(store *s, const char *ocid, const json_t *compiled, anbud_err *err)
 {
     sqlite3_stmt *del, *ins;
-    int rc = store_prepare(s, &del, "DELETE FROM process_cpv WHERE ocid = ?", err);
+    static const char del_sql[] = "DELETE FROM process_cpv WHERE ocid = ?";
+    static const char ins_sql[] = "INSERT OR IGNORE INTO process_cpv VALUES (?, ?)";
+    int rc = store_cached(s, &del, del_sql, err);
     if (rc)
         return rc;
     sqlite3_bind_text(del, 1, ocid, -1, SQLITE_TRANSIENT);
     rc = step_done(s, del, "clearing CPV groups", err);
-    if (rc || (rc = store_prepare(s, &ins, "INSERT OR IGNORE INTO process_cpv VALUES (?, ?)",
-                                  err)))
+    if (rc || (rc = store_cached(s, &ins, ins_sql, err)))
         return rc;
     size_t i;
     const json_t *item;
@@ -347,7 +388,7 @@ static int save_cpv_groups(store *s, const char *ocid, const json_t *compiled, a
             break;
         }
     }
-    sqlite3_finalize(ins);
+    store_release(ins);
     return rc;
 }
 
@@ -369,7 +410,7 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
         buyer_name = json_string_value(json_object_get(json_object_get(compiled, "buyer"), "name"));
     double value;
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st,
+    static const char sql[] =
                            "INSERT INTO processes (ocid, buyer_key, buyer_name, municipality, "
                            "stage, value, category, title, relevant_date, first_date, ruleset, "
                            "compiled, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -378,8 +419,8 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
                            "stage = excluded.stage, value = excluded.value, "
                            "category = excluded.category, title = excluded.title, "
                            "relevant_date = excluded.relevant_date, ruleset = excluded.ruleset, "
-                           "compiled = excluded.compiled, updated_at = excluded.updated_at",
-                           err);
+                           "compiled = excluded.compiled, updated_at = excluded.updated_at";
+    int rc = store_cached(s, &st, sql, err);
     if (rc) {
         free(text);
         return rc;
@@ -387,7 +428,8 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
     sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
     bind_text_or_null(st, 3, buyer_name);
-    bind_text_or_null(st, 4, ocds_buyer_municipality(compiled));
+    const char *municipality = ocds_buyer_municipality(compiled);
+    bind_text_or_null(st, 4, municipality);
     sqlite3_bind_text(st, 5, ocds_stage_name(stage), -1, SQLITE_STATIC);
     if (ocds_value(compiled, &value) == 0)
         sqlite3_bind_double(st, 6, value);
@@ -402,6 +444,8 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
     sqlite3_bind_text(st, 13, now, -1, SQLITE_TRANSIENT);
     rc = step_done(s, st, "saving a process", err);
     free(text);
+    if (!rc)
+        rc = store_view_saved(s, ocid, key, municipality, stage, first_days);
     return rc ? rc : save_cpv_groups(s, ocid, compiled, err);
 }
 
@@ -411,8 +455,8 @@ int store_release_state(store *s, const char *ocid, const char *release_id, cons
                         int *state, anbud_err *err)
 {
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st, "SELECT hash FROM events WHERE ocid = ? AND release_id = ?",
-                           err);
+    static const char sql[] = "SELECT hash FROM events WHERE ocid = ? AND release_id = ?";
+    int rc = store_cached(s, &st, sql, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
@@ -425,7 +469,7 @@ int store_release_state(store *s, const char *ocid, const char *release_id, cons
         *state = STORE_NEW;
     else
         rc = store_sql_error(s, err, "looking up a release");
-    sqlite3_finalize(st);
+    store_release(st);
     return rc;
 }
 
@@ -436,9 +480,9 @@ int store_add_event(store *s, const char *ocid, const char *kind, const char *re
     char now[21];
     time_now_iso(now);
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st, "INSERT INTO events (ocid, kind, release_id, release_date, "
-                                   "stage, hash, body, received_at) VALUES (?,?,?,?,?,?,?,?)",
-                           err);
+    static const char sql[] = "INSERT INTO events (ocid, kind, release_id, release_date, "
+                              "stage, hash, body, received_at) VALUES (?,?,?,?,?,?,?,?)";
+    int rc = store_cached(s, &st, sql, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
@@ -478,18 +522,22 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
     char now[21];
     time_now_iso(now);
     sqlite3_stmt *ins = NULL, *set = NULL, *clear = NULL, *done = NULL;
-    int rc = store_prepare(s, &ins, "INSERT INTO verdicts (event_id, ocid, rule, ruleset, "
-                                    "ruleset_version, stage, outcome, severity, gate, message, "
-                                    "source, evidence, evaluated_at) "
-                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+    static const char ins_sql[] = "INSERT INTO verdicts (event_id, ocid, rule, ruleset, "
+                                  "ruleset_version, stage, outcome, severity, gate, message, "
+                                  "source, evidence, evaluated_at) "
+                                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    static const char set_sql[] = "INSERT INTO rechecks (ocid, rule, stage, due) VALUES "
+                                  "(?,?,?,?) ON CONFLICT DO UPDATE SET due = excluded.due";
+    static const char clear_sql[] = "DELETE FROM rechecks WHERE ocid = ? AND rule = ? AND "
+                                    "stage = ?";
+    static const char done_sql[] = "UPDATE events SET evaluated_at = ? WHERE id = ?";
+    int rc = store_cached(s, &ins, ins_sql, err);
     if (!rc)
-        rc = store_prepare(s, &set, "INSERT INTO rechecks (ocid, rule, stage, due) VALUES "
-                                    "(?,?,?,?) ON CONFLICT DO UPDATE SET due = excluded.due", err);
+        rc = store_cached(s, &set, set_sql, err);
     if (!rc)
-        rc = store_prepare(s, &clear, "DELETE FROM rechecks WHERE ocid = ? AND rule = ? AND "
-                                      "stage = ?", err);
+        rc = store_cached(s, &clear, clear_sql, err);
     if (!rc)
-        rc = store_prepare(s, &done, "UPDATE events SET evaluated_at = ? WHERE id = ?", err);
+        rc = store_cached(s, &done, done_sql, err);
     for (size_t i = 0; i < l->n && !rc; i++) {
         const verdict *v = &l->items[i];
         char *evidence = v->evidence ? json_dumps(v->evidence, JSON_COMPACT) : NULL;
@@ -523,10 +571,14 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
         if (sqlite3_step(done) != SQLITE_DONE)
             rc = store_sql_error(s, err, "marking an event evaluated");
     }
-    sqlite3_finalize(ins);
-    sqlite3_finalize(set);
-    sqlite3_finalize(clear);
-    sqlite3_finalize(done);
+    if (ins)
+        store_release(ins);
+    if (set)
+        store_release(set);
+    if (clear)
+        store_release(clear);
+    if (done)
+        store_release(done);
     return rc;
 }
 
@@ -537,9 +589,9 @@ int store_add_forced_move(store *s, const char *ocid, int64_t event_id, ocds_sta
     char now[21];
     time_now_iso(now);
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st, "INSERT INTO forced_moves (ocid, event_id, from_stage, "
-                                   "to_stage, forced_by, reason, rules, at) "
-                                   "VALUES (?,?,?,?,?,?,?,?)", err);
+    static const char sql[] = "INSERT INTO forced_moves (ocid, event_id, from_stage, "
+                              "to_stage, forced_by, reason, rules, at) VALUES (?,?,?,?,?,?,?,?)";
+    int rc = store_cached(s, &st, sql, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, ocid, -1, SQLITE_TRANSIENT);
@@ -622,47 +674,4 @@ int store_pending(store *s, size_t max, int64_t *ids, size_t *n, anbud_err *err)
         rc = store_sql_error(s, err, "listing pending events");
     sqlite3_finalize(st);
     return rc;
-}
-
-/* ---- the engine's view ------------------------------------------------------------- */
-
-static int each_process(void *ctx, const engine_query *q,
-                        int (*each)(void *arg, const engine_process *p), void *arg)
-{
-    store *s = ctx;
-    anbud_err err;
-    sqlite3_stmt *st;
-    if (store_prepare(s, &st, "SELECT ocid, compiled, stage, first_date FROM processes "
-                              "WHERE (?1 IS NULL OR buyer_key = ?1) AND "
-                              "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR ocid <> ?3) "
-                              "ORDER BY ocid", &err))
-        return ANBUD_EINTERNAL;
-    bind_text_or_null(st, 1, q->buyer_key);
-    bind_text_or_null(st, 2, q->municipality);
-    bind_text_or_null(st, 3, q->except_ocid);
-    int rc = 0, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *compiled = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
-        int64_t first = 0;
-        const char *fd = (const char *)sqlite3_column_text(st, 3);
-        if (!compiled || !fd || date_parse(fd, &first, NULL) != 0) {
-            json_decref(compiled);
-            rc = ANBUD_EINTERNAL;
-            break;
-        }
-        engine_process p = {(const char *)sqlite3_column_text(st, 0), compiled,
-                            ocds_stage_parse((const char *)sqlite3_column_text(st, 2)), first};
-        rc = each(arg, &p);
-        json_decref(compiled);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ANBUD_EINTERNAL;
-    sqlite3_finalize(st);
-    return rc;
-}
-
-engine_store store_engine_view(store *s)
-{
-    engine_store v = {s, each_process};
-    return v;
 }

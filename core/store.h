@@ -37,8 +37,17 @@ int store_begin(store *s, anbud_err *err);
 int store_commit(store *s, anbud_err *err);
 void store_rollback(store *s);
 
-/* The engine's read-only view of other processes, backed by SQL. */
+/*
+ * The engine's read-only view of other processes, backed by SQL. The store keeps the
+ * processes it has parsed for it, current with this connection's writes; a commit of
+ * another connection or a rollback makes it read them again.
+ */
 engine_store store_engine_view(store *s);
+/*
+ * Hands the view the parsed compiled release just saved for ocid (a reference is taken),
+ * so it need not parse the stored text again. The caller must not change it afterwards.
+ */
+void store_view_put(store *s, const char *ocid, json_t *compiled);
 
 /* A stored process. compiled is owned by the caller (json_decref). */
 typedef struct stored_process {

@@ -1,5 +1,5 @@
 /*
- * store_internal: what store.c and store_read.c share; not for other modules.
+ * store_internal: what the store's files share; not for other modules.
  */
 #ifndef ANBUD_STORE_INTERNAL_H
 #define ANBUD_STORE_INTERNAL_H
@@ -8,9 +8,22 @@
 
 #include "store.h"
 
+/* A prepared statement kept for the life of the connection, found by its SQL's address. */
+typedef struct store_cached_stmt {
+    const char *sql;
+    sqlite3_stmt *st;
+} store_cached_stmt;
+
+#define STORE_CACHED_MAX 32
+
+typedef struct store_view store_view;
+
 struct store {
     sqlite3 *db;
     char *path;
+    store_cached_stmt cached[STORE_CACHED_MAX];
+    size_t n_cached;
+    store_view *view; /* parsed processes for p:others(); NULL until first asked */
 };
 
 /* Fills err from the connection's last error: ANBUD_EINPUT when the file is the problem
@@ -18,5 +31,23 @@ struct store {
 int store_sql_error(store *s, anbud_err *err, const char *what);
 int store_prepare(store *s, sqlite3_stmt **st, const char *sql, anbud_err *err);
 int store_exec(store *s, const char *sql, anbud_err *err);
+
+/*
+ * A statement prepared once per connection: sql must be a string with static storage (its
+ * address is the key). Hand it back with store_release (reset, bindings cleared), never
+ * sqlite3_finalize.
+ */
+int store_cached(store *s, sqlite3_stmt **st, const char *sql, anbud_err *err);
+void store_release(sqlite3_stmt *st);
+void store_finalize_cached(store *s);
+
+/* ---- the view of processes for p:others() (store_view.c) ---------------------------- */
+
+/* Forgets everything cached (after a rollback, or another connection's commit). */
+void store_view_clear(store *s);
+void store_view_free(store *s);
+/* A process row was written with these columns: the cached copy is now stale. */
+int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
+                     ocds_stage stage, int64_t first_days);
 
 #endif

@@ -1,0 +1,452 @@
+/*
+ * store_view: the engine's read-only view of the stored processes (p:others()), with the
+ * processes it has parsed kept in memory. A rule asks for the other processes of a buyer
+ * (or of a kommunenummer) on every evaluation; parsing each one's compiled release from
+ * its text every time made an evaluation cost grow with the buyer's portfolio. Here each
+ * process is parsed once and each group (a buyer key, a kommunenummer) is read from SQL
+ * once, then kept current by the writes of this connection (store_view_saved,
+ * store_view_put). A commit by another connection (PRAGMA data_version) or a rollback
+ * forgets everything; so does holding more than VIEW_MAX_ENTRIES processes, checked
+ * between queries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+#define VIEW_MAX_ENTRIES 200000
+
+typedef struct view_entry {
+    char *ocid;
+    char *buyer_key;
+    char *municipality; /* NULL when the buyer has none */
+    json_t *compiled;   /* NULL until parsed (or after the row changed) */
+    ocds_stage stage;
+    int64_t first_days;
+} view_entry;
+
+enum { GROUP_BUYER = 0, GROUP_MUNICIPALITY = 1 };
+
+typedef struct view_group {
+    int kind;
+    char *key;
+    view_entry **items;
+    size_t n, cap;
+    int unsorted; /* an entry was appended after the group was read in ocid order */
+} view_group;
+
+struct store_view {
+    view_entry **slots; /* open addressing by ocid */
+    size_t cap, n;
+    view_group **gslots; /* open addressing by (kind, key) */
+    size_t gcap, gn;
+    int64_t data_version;
+    int have_version;
+};
+
+static uint64_t hash_str(const char *s, int salt)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)salt;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h ^ (h >> 31);
+}
+
+static void entry_free(view_entry *e)
+{
+    if (!e)
+        return;
+    free(e->ocid);
+    free(e->buyer_key);
+    free(e->municipality);
+    json_decref(e->compiled);
+    free(e);
+}
+
+static void groups_clear(store_view *v)
+{
+    for (size_t i = 0; i < v->gcap; i++) {
+        view_group *g = v->gslots[i];
+        if (g) {
+            free(g->key);
+            free(g->items);
+            free(g);
+        }
+    }
+    free(v->gslots);
+    v->gslots = NULL;
+    v->gcap = v->gn = 0;
+}
+
+void store_view_clear(store *s)
+{
+    store_view *v = s->view;
+    if (!v)
+        return;
+    groups_clear(v);
+    for (size_t i = 0; i < v->cap; i++)
+        entry_free(v->slots[i]);
+    free(v->slots);
+    v->slots = NULL;
+    v->cap = v->n = 0;
+}
+
+void store_view_free(store *s)
+{
+    store_view_clear(s);
+    free(s->view);
+    s->view = NULL;
+}
+
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+
+/* The connection's data version: changes when another connection commits. */
+static int data_version(store *s, int64_t *version)
+{
+    sqlite3_stmt *st;
+    anbud_err err;
+    if (store_cached(s, &st, SQL_DATA_VERSION, &err))
+        return ANBUD_EINTERNAL;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : ANBUD_EINTERNAL;
+    *version = rc ? 0 : sqlite3_column_int64(st, 0);
+    store_release(st);
+    return rc;
+}
+
+static store_view *view_of(store *s)
+{
+    if (!s->view && (s->view = calloc(1, sizeof *s->view)) != NULL)
+        s->view->have_version = data_version(s, &s->view->data_version) == 0;
+    return s->view;
+}
+
+/* ---- entries by ocid ---------------------------------------------------------------- */
+
+static view_entry **entry_slot(store_view *v, const char *ocid)
+{
+    size_t mask = v->cap - 1;
+    for (size_t i = hash_str(ocid, 0) & mask;; i = (i + 1) & mask)
+        if (!v->slots[i] || strcmp(v->slots[i]->ocid, ocid) == 0)
+            return &v->slots[i];
+}
+
+static view_entry *entry_find(store_view *v, const char *ocid)
+{
+    return v->cap ? *entry_slot(v, ocid) : NULL;
+}
+
+static int entries_grow(store_view *v)
+{
+    if ((v->n + 1) * 2 <= v->cap)
+        return 0;
+    size_t cap = v->cap ? v->cap * 2 : 1024;
+    view_entry **old = v->slots;
+    size_t old_cap = v->cap;
+    v->slots = calloc(cap, sizeof *v->slots);
+    if (!v->slots) {
+        v->slots = old;
+        return -1;
+    }
+    v->cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i])
+            *entry_slot(v, old[i]->ocid) = old[i];
+    free(old);
+    return 0;
+}
+
+/* A new entry for ocid (which is not in the map), or NULL when memory runs out. */
+static view_entry *entry_add(store_view *v, const char *ocid, const char *buyer_key,
+                             const char *municipality, ocds_stage stage, int64_t first_days)
+{
+    if (entries_grow(v))
+        return NULL;
+    view_entry *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->ocid = xstrdup(ocid);
+    e->buyer_key = xstrdup(buyer_key);
+    e->municipality = municipality ? xstrdup(municipality) : NULL;
+    e->stage = stage;
+    e->first_days = first_days;
+    if (!e->ocid || !e->buyer_key || (municipality && !e->municipality)) {
+        entry_free(e);
+        return NULL;
+    }
+    *entry_slot(v, ocid) = e;
+    v->n++;
+    return e;
+}
+
+/* ---- groups ------------------------------------------------------------------------- */
+
+static view_group **group_slot(store_view *v, int kind, const char *key)
+{
+    size_t mask = v->gcap - 1;
+    for (size_t i = hash_str(key, kind + 1) & mask;; i = (i + 1) & mask)
+        if (!v->gslots[i] || (v->gslots[i]->kind == kind && strcmp(v->gslots[i]->key, key) == 0))
+            return &v->gslots[i];
+}
+
+static view_group *group_find(store_view *v, int kind, const char *key)
+{
+    return v->gcap && key ? *group_slot(v, kind, key) : NULL;
+}
+
+static int group_push(view_group *g, view_entry *e)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        view_entry **grown = realloc(g->items, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        g->items = grown;
+        g->cap = cap;
+    }
+    g->items[g->n++] = e;
+    return 0;
+}
+
+/* A new, empty group (which is not in the map), or NULL when memory runs out. */
+static view_group *group_add(store_view *v, int kind, const char *key)
+{
+    if ((v->gn + 1) * 2 > v->gcap) {
+        size_t cap = v->gcap ? v->gcap * 2 : 64;
+        view_group **old = v->gslots;
+        size_t old_cap = v->gcap;
+        v->gslots = calloc(cap, sizeof *v->gslots);
+        if (!v->gslots) {
+            v->gslots = old;
+            return NULL;
+        }
+        v->gcap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i])
+                *group_slot(v, old[i]->kind, old[i]->key) = old[i];
+        free(old);
+    }
+    view_group *g = calloc(1, sizeof *g);
+    if (!g || !(g->key = xstrdup(key))) {
+        free(g);
+        return NULL;
+    }
+    g->kind = kind;
+    *group_slot(v, kind, key) = g;
+    v->gn++;
+    return g;
+}
+
+static int by_ocid(const void *a, const void *b)
+{
+    return strcmp((*(view_entry *const *)a)->ocid, (*(view_entry *const *)b)->ocid);
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* ---- keeping it current ------------------------------------------------------------- */
+
+int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
+                     ocds_stage stage, int64_t first_days)
+{
+    store_view *v = view_of(s);
+    if (!v)
+        return 0; /* out of memory: nothing is cached, nothing goes stale */
+    view_entry *e = entry_find(v, ocid);
+    if (e) {
+        json_decref(e->compiled);
+        e->compiled = NULL;
+        e->stage = stage;
+        e->first_days = first_days;
+        if (same_text(e->buyer_key, buyer_key) && same_text(e->municipality, municipality))
+            return 0;
+        /* it moved to other groups: read them again when asked */
+        char *key = xstrdup(buyer_key), *code = municipality ? xstrdup(municipality) : NULL;
+        if (!key || (municipality && !code)) {
+            free(key);
+            free(code);
+            store_view_clear(s);
+            return 0;
+        }
+        free(e->buyer_key);
+        free(e->municipality);
+        e->buyer_key = key;
+        e->municipality = code;
+        groups_clear(v);
+        return 0;
+    }
+    /* kept even outside a group read so far, for store_view_put: a group read later
+     * finds it and need not parse its text */
+    view_group *gb = group_find(v, GROUP_BUYER, buyer_key);
+    view_group *gm = group_find(v, GROUP_MUNICIPALITY, municipality);
+    e = entry_add(v, ocid, buyer_key, municipality, stage, first_days);
+    if (!e || (gb && group_push(gb, e)) || (gm && group_push(gm, e))) {
+        store_view_clear(s); /* correct, only slower */
+        return 0;
+    }
+    if (gb)
+        gb->unsorted = 1;
+    if (gm)
+        gm->unsorted = 1;
+    return 0;
+}
+
+void store_view_put(store *s, const char *ocid, json_t *compiled)
+{
+    view_entry *e = s->view ? entry_find(s->view, ocid) : NULL;
+    if (e && !e->compiled)
+        e->compiled = json_incref(compiled);
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+static const char SQL_BY_BUYER[] = "SELECT ocid, buyer_key, municipality, stage, first_date, "
+                                   "compiled FROM processes WHERE buyer_key = ? ORDER BY ocid";
+static const char SQL_BY_MUNICIPALITY[] = "SELECT ocid, buyer_key, municipality, stage, "
+                                          "first_date, compiled FROM processes "
+                                          "WHERE municipality = ? ORDER BY ocid";
+static const char SQL_COMPILED[] = "SELECT compiled FROM processes WHERE ocid = ?";
+
+/* Forgets everything when another connection has committed since we last looked, or
+ * when too much is held. */
+static int check_version(store *s, store_view *v)
+{
+    int64_t version;
+    int rc = data_version(s, &version);
+    if (!rc && (!v->have_version || version != v->data_version || v->n > VIEW_MAX_ENTRIES))
+        store_view_clear(s);
+    v->data_version = version;
+    v->have_version = !rc;
+    return rc;
+}
+
+static json_t *parse_text(const char *text)
+{
+    return text ? json_loads(text, 0, NULL) : NULL;
+}
+
+/* Reads a group's processes from SQL, parsing only those not held already. */
+static view_group *load_group(store *s, store_view *v, int kind, const char *key)
+{
+    sqlite3_stmt *st;
+    anbud_err err;
+    if (store_cached(s, &st, kind == GROUP_BUYER ? SQL_BY_BUYER : SQL_BY_MUNICIPALITY, &err))
+        return NULL;
+    view_group *g = group_add(v, kind, key);
+    int ok = g != NULL, step = SQLITE_DONE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    while (ok && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ocid = (const char *)sqlite3_column_text(st, 0);
+        view_entry *e = ocid ? entry_find(v, ocid) : NULL;
+        if (!e) {
+            int64_t first = 0;
+            const char *fd = (const char *)sqlite3_column_text(st, 4);
+            const char *bk = (const char *)sqlite3_column_text(st, 1);
+            ok = ocid && fd && bk && date_parse(fd, &first, NULL) == 0;
+            e = ok ? entry_add(v, ocid, bk, (const char *)sqlite3_column_text(st, 2),
+                               ocds_stage_parse((const char *)sqlite3_column_text(st, 3)), first)
+                   : NULL;
+            if (e)
+                e->compiled = parse_text((const char *)sqlite3_column_text(st, 5));
+            ok = e && e->compiled;
+        }
+        ok = ok && group_push(g, e) == 0;
+    }
+    store_release(st);
+    if (!ok || step != SQLITE_DONE) {
+        store_view_clear(s);
+        return NULL;
+    }
+    return g;
+}
+
+/* Parses the stored compiled release of an entry whose row changed since it was read. */
+static int reparse(store *s, view_entry *e)
+{
+    sqlite3_stmt *st;
+    anbud_err err;
+    if (store_cached(s, &st, SQL_COMPILED, &err))
+        return ANBUD_EINTERNAL;
+    sqlite3_bind_text(st, 1, e->ocid, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        e->compiled = parse_text((const char *)sqlite3_column_text(st, 0));
+    store_release(st);
+    return e->compiled ? 0 : ANBUD_EINTERNAL;
+}
+
+/* Every process, as the query asks for no group: parsed as read, kept nowhere. */
+static int each_uncached(void *ctx, const engine_query *q,
+                        int (*each)(void *arg, const engine_process *p), void *arg)
+{
+    store *s = ctx;
+    anbud_err err;
+    sqlite3_stmt *st;
+    if (store_prepare(s, &st, "SELECT ocid, compiled, stage, first_date FROM processes "
+                              "WHERE (?1 IS NULL OR buyer_key = ?1) AND "
+                              "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR ocid <> ?3) "
+                              "ORDER BY ocid", &err))
+        return ANBUD_EINTERNAL;
+    if (q->except_ocid)
+        sqlite3_bind_text(st, 3, q->except_ocid, -1, SQLITE_TRANSIENT);
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *compiled = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+        int64_t first = 0;
+        const char *fd = (const char *)sqlite3_column_text(st, 3);
+        if (!compiled || !fd || date_parse(fd, &first, NULL) != 0) {
+            json_decref(compiled);
+            rc = ANBUD_EINTERNAL;
+            break;
+        }
+        engine_process p = {(const char *)sqlite3_column_text(st, 0), compiled,
+                            ocds_stage_parse((const char *)sqlite3_column_text(st, 2)), first};
+        rc = each(arg, &p);
+        json_decref(compiled);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ANBUD_EINTERNAL;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int each_process(void *ctx, const engine_query *q,
+                        int (*each)(void *arg, const engine_process *p), void *arg)
+{
+    store *s = ctx;
+    store_view *v = view_of(s);
+    if (!v || check_version(s, v))
+        return ANBUD_EINTERNAL;
+    int kind = q->buyer_key ? GROUP_BUYER : GROUP_MUNICIPALITY;
+    const char *key = q->buyer_key ? q->buyer_key : q->municipality;
+    if (!key)
+        return each_uncached(s, q, each, arg);
+    view_group *g = group_find(v, kind, key);
+    if (!g && !(g = load_group(s, v, kind, key)))
+        return ANBUD_EINTERNAL;
+    if (g->unsorted) {
+        qsort(g->items, g->n, sizeof *g->items, by_ocid);
+        g->unsorted = 0;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        view_entry *e = g->items[i];
+        if (q->except_ocid && strcmp(e->ocid, q->except_ocid) == 0)
+            continue;
+        if (q->buyer_key && q->municipality && !same_text(e->municipality, q->municipality))
+            continue;
+        if (!e->compiled && reparse(s, e))
+            return ANBUD_EINTERNAL;
+        engine_process p = {e->ocid, e->compiled, e->stage, e->first_days};
+        int rc = each(arg, &p);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+engine_store store_engine_view(store *s)
+{
+    engine_store v = {s, each_process};
+    return v;
+}
