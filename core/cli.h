@@ -55,5 +55,6 @@ int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_recheck(int argc, char **argv);
 
 #endif

@@ -89,10 +89,13 @@ static const char IMPORT_HELP[] =
     "\n"
     "Stores releases (any input form of `check`), advances each process through its\n"
     "stages in date order, runs the rules of every stage it enters and records the\n"
-    "verdicts. Each FILE is one transaction: a bad release (invalid field, a move back to\n"
+    "verdicts. Each FILE is all or nothing: a bad release (invalid field, a move back to\n"
     "an earlier stage, an id stored with other content) stores nothing of that file. All\n"
-    "files are read and validated before any is stored. A release already stored is\n"
-    "skipped, so importing a file twice adds nothing.\n"
+    "files are read and validated before any is stored, and all are stored before any is\n"
+    "evaluated, so a rule looking at the buyer's other processes sees every file given,\n"
+    "in any order. A release already stored is skipped, so importing a file twice adds\n"
+    "nothing. One transaction holds the whole import (synchronous=NORMAL in WAL mode: it\n"
+    "survives a crash of anbud once it has returned; a power cut may lose it, never half).\n"
     "\n"
     "exit status: 0 no new verdict is fail or error, 1 one is, 2 bad input, 3 internal.\n";
 
@@ -117,23 +120,29 @@ int cmd_import(int argc, char **argv)
     if (rc)
         status = fail(rc, &err);
     int findings = 0;
-    for (int i = 0; e && i < o.n_args && status < 0; i++) {
-        import_stats st;
-        rc = lifecycle_import(s, e, &inputs[i], o.ruleset, o.now_days, &st, &err);
-        if (rc) {
-            status = fail(rc, &err);
-            break;
-        }
-        findings |= st.findings > 0;
+    import_stats *st = e ? calloc((size_t)o.n_args, sizeof *st) : NULL;
+    size_t imported = 0;
+    if (e && !st)
+        status = EXIT_INTERNAL;
+    if (st)
+        rc = lifecycle_import_inputs(s, e, inputs, (size_t)o.n_args, o.ruleset, o.now_days, st,
+                                     &imported, &err);
+    for (size_t i = 0; st && i < imported; i++) {
+        findings |= st[i].findings > 0;
         if (o.json)
             printf("{\"file\": \"%s\", \"releases\": %zu, \"stored\": %zu, \"duplicates\": %zu, "
                    "\"verdicts\": %zu, \"findings\": %zu}\n",
-                   o.args[i], st.releases, st.stored, st.duplicates, st.verdicts, st.findings);
+                   o.args[i], st[i].releases, st[i].stored, st[i].duplicates, st[i].verdicts,
+                   st[i].findings);
         else
             printf("%s: %zu releases, %zu stored, %zu already stored; %zu verdicts, %zu fail or "
                    "error\n",
-                   o.args[i], st.releases, st.stored, st.duplicates, st.verdicts, st.findings);
+                   o.args[i], st[i].releases, st[i].stored, st[i].duplicates, st[i].verdicts,
+                   st[i].findings);
     }
+    if (st && rc)
+        status = fail(rc, &err);
+    free(st);
     if (status < 0)
         status = findings ? EXIT_FINDINGS : EXIT_CLEAN;
     for (int i = 0; i < o.n_args; i++)
@@ -399,4 +408,54 @@ int cmd_protocol(int argc, char **argv)
     sbuf_free(&out);
     json_decref(doc);
     return finish(&o, s, e, status);
+}
+
+/* ---- recheck ----------------------------------------------------------------------- */
+
+static const char RECHECK_HELP[] =
+    "usage: anbud recheck [--db PATH] [--rules DIR] [--ruleset ID] [--municipality CODE]\n"
+    "                     [--now DATE] [--json]\n"
+    "\n"
+    "After a rule change: runs the rules of each stored process's current stage again,\n"
+    "with the rule sets as they are now on disk, and records the verdicts under a new\n"
+    "event of kind \"recheck\" (see `history`). --ruleset ID re-checks only the processes\n"
+    "whose set is ID or extends it (a change to `no` reaches every municipality's set);\n"
+    "--municipality CODE only the processes of buyers in that kommunenummer. Every rule set\n"
+    "the stored processes use must load, else nothing is re-checked. The processes are\n"
+    "read and recorded in batches of 2 000, each one transaction; if it stops on an error,\n"
+    "the batches before it stay recorded.\n"
+    "\n"
+    "exit status: 0 no new verdict is fail or error, 1 one is, 2 bad usage or input (an\n"
+    "unknown --ruleset, a rule set that does not load), 3 internal.\n";
+
+static const char *const RECHECK_OPTS[] = {"--municipality", NULL};
+
+int cmd_recheck(int argc, char **argv)
+{
+    cli_opts o;
+    store_opts so;
+    store *s;
+    int status = start(argc, argv, RECHECK_HELP, 0, 0, RECHECK_OPTS, &o, &so, &s);
+    if (status >= 0)
+        return finish(&o, s, NULL, status);
+    if (so.municipality && !kommunenr_valid(so.municipality)) {
+        fputs("anbud recheck: --municipality must be a kommunenummer (four digits)\n", stderr);
+        return finish(&o, s, NULL, EXIT_USAGE);
+    }
+    engine *e = cli_engine(&o, &status);
+    if (!e)
+        return finish(&o, s, NULL, status);
+    anbud_err err;
+    recheck_request req = {o.ruleset, so.municipality, o.now_days, 0};
+    recheck_stats st;
+    int rc = lifecycle_recheck(s, e, &req, &st, &err);
+    if (rc)
+        return finish(&o, s, e, fail(rc, &err));
+    if (o.json)
+        printf("{\"processes\": %zu, \"verdicts\": %zu, \"findings\": %zu}\n", st.processes,
+               st.verdicts, st.findings);
+    else
+        printf("%zu processes re-checked; %zu verdicts, %zu fail or error\n", st.processes,
+               st.verdicts, st.findings);
+    return finish(&o, s, e, st.findings ? EXIT_FINDINGS : EXIT_CLEAN);
 }

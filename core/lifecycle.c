@@ -67,6 +67,14 @@ static int store_step(store *s, const engine *e, const char *forced_set, process
     return rc;
 }
 
+/* Counts an evaluation's verdicts, and those that fail or error. */
+static void count_verdicts(const verdict_list *l, size_t *verdicts, size_t *findings)
+{
+    *verdicts += l->n;
+    for (size_t k = 0; k < l->n; k++)
+        *findings += l->items[k].outcome == OUTCOME_FAIL || l->items[k].outcome == OUTCOME_ERROR;
+}
+
 /* Evaluates an event against its process as it stood after it; writes the verdicts. */
 static int evaluate_at(store *s, engine *e, int64_t event_id, const char *ocid,
                        const json_t *compiled, ocds_stage stage, const char *set_id,
@@ -374,14 +382,6 @@ int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const c
     return rc;
 }
 
-/* Counts an evaluation's verdicts into stats. */
-static void count_verdicts(const verdict_list *l, import_stats *stats)
-{
-    stats->verdicts += l->n;
-    for (size_t k = 0; k < l->n; k++)
-        stats->findings += l->items[k].outcome == OUTCOME_FAIL ||
-                           l->items[k].outcome == OUTCOME_ERROR;
-}
 
 /*
  * Replays the new releases of one process in date order from what was stored before the
@@ -402,35 +402,94 @@ static int evaluate_plan(store *s, engine *e, const process_plan *plan, int64_t 
         if (!rc)
             rc = evaluate_at(s, e, ev->event_id, plan->p->ocid, compiled, ev->stage,
                              plan->ruleset, plan->first_days, now_days, &verdicts, err);
-        count_verdicts(&verdicts, stats);
+        count_verdicts(&verdicts, &stats->verdicts, &stats->findings);
         verdict_list_free(&verdicts);
     }
     json_decref(compiled);
     return rc;
 }
 
+/* The plans of one input, and the grouped releases they point into. */
+typedef struct input_plans {
+    ocds_set set;
+    process_plan *plans;
+} input_plans;
+
+static void input_plans_free(input_plans *in)
+{
+    for (size_t i = 0; in->plans && i < in->set.n; i++)
+        plan_free(&in->plans[i]);
+    free(in->plans);
+    in->plans = NULL;
+    ocds_set_free(&in->set);
+}
+
+/* Stores one input under a savepoint: on error nothing of it stays, the inputs before it do. */
+static int accept_input(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
+                        input_plans *in, accepted_events *ids, import_stats *stats, anbud_err *err)
+{
+    int rc = store_savepoint(s, err);
+    if (!rc)
+        rc = accept_all(s, e, batch, forced_set, NULL, &in->set, &in->plans, ids, stats, err);
+    if (rc) {
+        store_rollback_savepoint(s);
+        input_plans_free(in);
+        return rc;
+    }
+    return store_release_savepoint(s, err);
+}
+
+int lifecycle_import_inputs(store *s, engine *e, const ocds_batch *batches, size_t n,
+                            const char *forced_set, int64_t now_days, import_stats *stats,
+                            size_t *imported, anbud_err *err)
+{
+    accepted_events ids = {0};
+    input_plans *in = calloc(n ? n : 1, sizeof *in);
+    size_t k = 0;
+    anbud_err input_err = {0};
+    int rc = in ? store_begin(s, err) : err_set(err, ANBUD_EINTERNAL, "out of memory");
+    int bad = 0; /* an input refused: the ones before it are still imported */
+    for (; !rc && !bad && k < n; k++) {
+        memset(&stats[k], 0, sizeof stats[k]);
+        bad = accept_input(s, e, &batches[k], forced_set, &in[k], &ids, &stats[k], &input_err);
+        if (bad)
+            break;
+    }
+    /* not the input's fault, or SQLite rolled the whole transaction back (a full disk):
+     * nothing is stored */
+    if (bad && (bad != ANBUD_EINPUT || !store_in_transaction(s))) {
+        *err = input_err;
+        store_rollback(s);
+        *imported = 0;
+        rc = bad;
+        goto done;
+    }
+    for (size_t f = 0; !rc && f < k; f++)
+        for (size_t i = 0; !rc && i < in[f].set.n; i++)
+            rc = evaluate_plan(s, e, &in[f].plans[i], now_days, &stats[f], err);
+    if (!rc)
+        rc = store_commit(s, err);
+    if (rc) {
+        store_rollback(s);
+        k = 0;
+    } else if (bad) {
+        *err = input_err;
+        rc = bad;
+    }
+    *imported = k;
+done:
+    for (size_t f = 0; in && f < n; f++)
+        input_plans_free(&in[f]);
+    free(in);
+    free(ids.ids);
+    return rc;
+}
+
 int lifecycle_import(store *s, engine *e, const ocds_batch *batch, const char *forced_set,
                      int64_t now_days, import_stats *stats, anbud_err *err)
 {
-    accepted_events ids = {0};
-    ocds_set set = {0};
-    process_plan *plans = NULL;
-    memset(stats, 0, sizeof *stats);
-    int rc = store_begin(s, err);
-    if (!rc)
-        rc = accept_all(s, e, batch, forced_set, NULL, &set, &plans, &ids, stats, err);
-    for (size_t i = 0; plans && i < set.n && !rc; i++)
-        rc = evaluate_plan(s, e, &plans[i], now_days, stats, err);
-    if (!rc)
-        rc = store_commit(s, err);
-    if (rc)
-        store_rollback(s);
-    for (size_t i = 0; plans && i < set.n; i++)
-        plan_free(&plans[i]);
-    free(plans);
-    ocds_set_free(&set);
-    free(ids.ids);
-    return rc;
+    size_t imported;
+    return lifecycle_import_inputs(s, e, batch, 1, forced_set, now_days, stats, &imported, err);
 }
 
 int lifecycle_evaluate_pending(store *s, engine *e, int64_t now_days, size_t max, size_t *done,
@@ -524,6 +583,130 @@ int lifecycle_schedule_rechecks(store *s, int64_t today, accepted_events *ids, s
         ids->n = before;
     }
     free(rows);
+    return rc;
+}
+
+/* ---- recheck ----------------------------------------------------------------------- */
+
+/* Whether set is `id` or extends it. */
+static int set_includes(const ruleset *set, const char *id)
+{
+    for (size_t i = 0; i < ruleset_order_count(set); i++)
+        if (strcmp(ruleset_id(ruleset_order_at(set, i)), id) == 0)
+            return 1;
+    return strcmp(ruleset_id(set), id) == 0;
+}
+
+/* The stored sets the request selects (all must be loaded), as an array of ids. */
+static int recheck_sets(store *s, const engine *e, const recheck_request *req, json_t **out,
+                        anbud_err *err)
+{
+    json_t *stored = store_rulesets(s, req->municipality, err);
+    if (!stored)
+        return err->code;
+    json_t *chosen = json_array();
+    int rc = chosen ? 0 : err_set(err, ANBUD_EINTERNAL, "out of memory");
+    size_t i;
+    json_t *id;
+    json_array_foreach(rc ? NULL : stored, i, id)
+    {
+        const ruleset *set = engine_ruleset_by_id(e, json_string_value(id));
+        if (!set) {
+            rc = err_set(err, ANBUD_EINPUT,
+                         "stored processes are checked with rule set '%s', which is not loaded; "
+                         "nothing was re-checked",
+                         json_string_value(id));
+            break;
+        }
+        if ((!req->ruleset || set_includes(set, req->ruleset)) && json_array_append(chosen, id))
+            rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+    }
+    json_decref(stored);
+    if (rc)
+        json_decref(chosen);
+    else
+        *out = chosen;
+    return rc;
+}
+
+/* Records one process's recheck event and evaluates it (inside the caller's transaction). */
+static int recheck_one(store *s, engine *e, const scanned_process *row, const char *stamp,
+                       int64_t now_days, recheck_stats *stats, anbud_err *err)
+{
+    char id[128], hash[33], day[11];
+    int state = STORE_SAME, rc = 0;
+    date_format(now_days, day);
+    /* a second run in the same second gets -2, -3, ... */
+    for (int k = 1; !rc && state != STORE_NEW; k++) {
+        if (k == 1)
+            snprintf(id, sizeof id, "recheck-%s-%s", ocds_stage_name(row->p.stage), stamp);
+        else
+            snprintf(id, sizeof id, "recheck-%s-%s-%d", ocds_stage_name(row->p.stage), stamp, k);
+        hash_hex(id, strlen(id), hash);
+        rc = store_release_state(s, row->ocid, id, hash, &state, err);
+    }
+    int64_t event_id = 0;
+    if (!rc)
+        rc = store_add_event(s, row->ocid, "recheck", id, day, row->p.stage, hash, NULL, &event_id,
+                             err);
+    verdict_list verdicts = {0};
+    if (!rc)
+        rc = evaluate_at(s, e, event_id, row->ocid, row->p.compiled, row->p.stage, row->p.ruleset,
+                         row->p.first_days, now_days, &verdicts, err);
+    stats->processes += !rc;
+    count_verdicts(&verdicts, &stats->verdicts, &stats->findings);
+    verdict_list_free(&verdicts);
+    return rc;
+}
+
+/* One batch: read, then evaluate and record in one transaction. */
+static int recheck_batch(store *s, engine *e, const recheck_request *req, store_scan *scan,
+                         scanned_process *rows, size_t max, const char *stamp,
+                         recheck_stats *stats, anbud_err *err)
+{
+    size_t n = 0;
+    int rc = store_begin(s, err);
+    if (!rc)
+        rc = store_scan_next(s, scan, rows, max, &n, err);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = recheck_one(s, e, &rows[i], stamp, req->now_days, stats, err);
+    if (!rc)
+        rc = store_commit(s, err);
+    if (rc)
+        store_rollback(s);
+    for (size_t i = 0; i < n; i++)
+        json_decref(rows[i].p.compiled);
+    return rc;
+}
+
+int lifecycle_recheck(store *s, engine *e, const recheck_request *req, recheck_stats *stats,
+                      anbud_err *err)
+{
+    memset(stats, 0, sizeof *stats);
+    if (req->ruleset && !engine_ruleset_by_id(e, req->ruleset))
+        return err_set(err, ANBUD_EINPUT, "--ruleset: no rule set '%s' is loaded", req->ruleset);
+    json_t *sets = NULL;
+    int rc = recheck_sets(s, e, req, &sets, err);
+    if (rc)
+        return rc;
+    size_t max = req->batch ? req->batch : 2000;
+    const char **ids = calloc(json_array_size(sets) + 1, sizeof *ids);
+    scanned_process *rows = calloc(max, sizeof *rows);
+    if (!ids || !rows)
+        rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+    for (size_t i = 0; ids && i < json_array_size(sets); i++)
+        ids[i] = json_string_value(json_array_get(sets, i));
+    store_scan scan = {0};
+    scan.municipality = req->municipality;
+    scan.rulesets = ids;
+    scan.n_rulesets = json_array_size(sets);
+    char stamp[21];
+    time_now_iso(stamp);
+    while (!rc && !scan.done && scan.n_rulesets > 0)
+        rc = recheck_batch(s, e, req, &scan, rows, max, stamp, stats, err);
+    free(rows);
+    free(ids);
+    json_decref(sets);
     return rc;
 }
 

@@ -28,6 +28,18 @@ typedef struct import_stats {
 int lifecycle_import(store *s, engine *e, const ocds_batch *batch, const char *forced_set,
                      int64_t now_days, import_stats *stats, anbud_err *err);
 
+/*
+ * Imports several inputs, each all or nothing: every input is stored before any release
+ * is evaluated, so a rule looking at the buyer's other processes sees them all (a purchase
+ * given before its framework agreement finds it). stats has one entry per input. When an
+ * input is refused, the inputs before it are still imported (evaluated and committed),
+ * *imported says how many, and the refusal is returned with err; on an internal error
+ * nothing is stored and *imported is 0.
+ */
+int lifecycle_import_inputs(store *s, engine *e, const ocds_batch *batches, size_t n,
+                            const char *forced_set, int64_t now_days, import_stats *stats,
+                            size_t *imported, anbud_err *err);
+
 /* Ids of the events an input added. */
 typedef struct accepted_events {
     int64_t *ids;
@@ -94,6 +106,31 @@ int lifecycle_evaluate_event(store *s, engine *e, int64_t event_id, int64_t now_
  */
 int lifecycle_evaluate_pending(store *s, engine *e, int64_t now_days, size_t max, size_t *done,
                                anbud_err *err);
+
+/* What a recheck asks for. */
+typedef struct recheck_request {
+    const char *ruleset;      /* only processes whose set is this one or extends it; or NULL */
+    const char *municipality; /* only processes of this buyer kommunenummer; or NULL */
+    int64_t now_days;
+    size_t batch;             /* processes per transaction (0: 2 000) */
+} recheck_request;
+
+typedef struct recheck_stats {
+    size_t processes; /* re-checked */
+    size_t verdicts;
+    size_t findings;  /* fail or error verdicts */
+} recheck_stats;
+
+/*
+ * After a rule change: evaluates every stored process selected by req at its current stage
+ * with the rule set it is checked with as now loaded, and records the verdicts under a new
+ * event of kind "recheck" ("recheck-<stage>-<time>"). Before anything is stored, every rule
+ * set the selected processes use must be loaded (else ANBUD_EINPUT). The processes are read
+ * and written in batches of req->batch, one transaction each, so memory stays bounded; an
+ * error stops at the batch it happens in, leaving the batches before it recorded.
+ */
+int lifecycle_recheck(store *s, engine *e, const recheck_request *req, recheck_stats *stats,
+                      anbud_err *err);
 
 /* What an advance asks for. */
 typedef struct advance_request {

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
         {"advance", cmd_advance}, {"show", cmd_show},   {"history", cmd_history},
         {"list", cmd_list},   {"protocol", cmd_protocol}, {"serve", cmd_serve},
         {"token", cmd_token},
+        {"recheck", cmd_recheck},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

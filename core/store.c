@@ -123,6 +123,8 @@ static const char *const MIGRATIONS[] = {
     "INSERT INTO main.forced_moves SELECT * FROM temp.m3_forced_moves;"
     "DROP TABLE temp.m3_verdicts;"
     "DROP TABLE temp.m3_forced_moves;",
+    /* 4: `recheck` asks which rule sets the stored processes use before it starts */
+    "CREATE INDEX processes_ruleset ON processes(ruleset);",
 };
 
 int store_sql_error(store *s, anbud_err *err, const char *what)
@@ -294,6 +296,28 @@ int store_begin(store *s, anbud_err *err)
 int store_commit(store *s, anbud_err *err)
 {
     return store_exec(s, "COMMIT", err);
+}
+
+int store_in_transaction(store *s)
+{
+    return !sqlite3_get_autocommit(s->db);
+}
+
+int store_savepoint(store *s, anbud_err *err)
+{
+    return store_exec(s, "SAVEPOINT input", err);
+}
+
+int store_release_savepoint(store *s, anbud_err *err)
+{
+    return store_exec(s, "RELEASE input", err);
+}
+
+void store_rollback_savepoint(store *s)
+{
+    store_view_clear(s); /* it may hold what was just undone */
+    sqlite3_exec(s->db, "ROLLBACK TO input", NULL, NULL, NULL);
+    sqlite3_exec(s->db, "RELEASE input", NULL, NULL, NULL);
 }
 
 void store_rollback(store *s)

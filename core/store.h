@@ -19,7 +19,7 @@
 typedef struct store store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /*
  * Opens (creating it when absent) the database at path, in WAL mode with foreign keys on,
@@ -36,6 +36,12 @@ int store_version(store *s);
 int store_begin(store *s, anbud_err *err);
 int store_commit(store *s, anbud_err *err);
 void store_rollback(store *s);
+/* Whether a transaction is open (SQLite ends one itself on some errors, a full disk). */
+int store_in_transaction(store *s);
+/* A savepoint inside the transaction: rolled back alone, or released into it. */
+int store_savepoint(store *s, anbud_err *err);
+int store_release_savepoint(store *s, anbud_err *err);
+void store_rollback_savepoint(store *s);
 
 /*
  * The engine's read-only view of other processes, backed by SQL. The store keeps the
@@ -56,6 +62,35 @@ typedef struct stored_process {
     int64_t first_days;
     char ruleset[128];
 } stored_process;
+
+/* ---- re-checking the stored portfolio (store_scan.c) ------------------------------ */
+
+/* The distinct rule sets of the stored processes (of one kommunenummer when municipality
+ * is not NULL), as a new JSON array of strings, or NULL with err. */
+json_t *store_rulesets(store *s, const char *municipality, anbud_err *err);
+
+/* A stored process read by a scan; compiled owned by the scan's caller (json_decref). */
+typedef struct scanned_process {
+    char ocid[256];
+    stored_process p;
+} scanned_process;
+
+/* Where a scan of the stored processes stands: in buyer order, so the processes a rule
+ * asks p:others() about are read together. Zero-initialise, then set the filters. */
+typedef struct store_scan {
+    const char *municipality;       /* NULL: any */
+    const char *const *rulesets;    /* only these sets (n_rulesets of them), or NULL: any */
+    size_t n_rulesets;
+    char buyer_key[256];            /* the last row read */
+    int64_t rowid;
+    int started;
+    int done; /* every row has been read */
+} store_scan;
+
+/* Reads the next max rows of the scan, keeping in rows those selected (parsed): *n of them,
+ * perhaps 0 when none of these was; scan->done tells the end. */
+int store_scan_next(store *s, store_scan *scan, scanned_process *rows, size_t max, size_t *n,
+                    anbud_err *err);
 
 /* Loads a process: 0 and *p filled, 1 when there is none, or a negative error. */
 int store_load_process(store *s, const char *ocid, stored_process *p, anbud_err *err);

@@ -107,7 +107,7 @@ static void migration_3_keeps_events_and_verdicts(void)
     CHECK(verdicts > 0);
     CHECK_INT(sql("SELECT count(*) FROM sqlite_master WHERE name = 'tokens'"), 0);
     CHECK_INT(open_fixture(&f, 0), 0);
-    CHECK_INT(store_version(f.s), 3);
+    CHECK_INT(store_version(f.s), STORE_SCHEMA_VERSION);
     int64_t id = 0;
     int rc = store_add_event(f.s, "ocds-s1", "recheck", "recheck-tender-2024-06-01", "2024-06-01",
                              STAGE_TENDER, "h", NULL, &id, &f.err);
