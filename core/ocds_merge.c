@@ -51,9 +51,11 @@ static int merge_object(json_t *dst, const json_t *src);
 static int merge_id_array(json_t *dst, const json_t *src);
 
 /*
- * A new value holding nothing of v: objects and arrays of objects with ids go through the
- * merge (so their nulls drop out and repeated ids fold together); anything else is a deep
- * copy. Returns a new reference, or NULL when memory runs out.
+ * A new value holding nothing of v that can change: objects and arrays of objects with ids
+ * go through the merge (so their nulls drop out and repeated ids fold together); other
+ * arrays are a deep copy. A scalar (string, number, boolean) is shared, not copied: anbud
+ * never changes one in place, and copying every scalar of every release was most of the
+ * merge's allocations. Returns a new reference, or NULL when memory runs out.
  */
 static json_t *fresh_copy(const json_t *v)
 {
@@ -74,7 +76,9 @@ static json_t *fresh_copy(const json_t *v)
         }
         return copy;
     }
-    return json_deep_copy(v);
+    if (json_is_array(v) || json_is_object(v))
+        return json_deep_copy(v);
+    return json_incref((json_t *)v);
 }
 
 /* Merges each element of src into the element of dst with the same id, or appends it. */
