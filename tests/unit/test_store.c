@@ -210,6 +210,61 @@ static void the_store_answers_others(void)
     CHECK_STR(message, "1 andre: ocds-s1@tender");
 }
 
+/* Counts the processes the engine's view hands out, and remembers the last stage. */
+static int count_each(void *arg, const engine_process *p)
+{
+    int *n = arg;
+    (*n)++;
+    n[1] = p->stage;
+    return 0;
+}
+
+static int others_in(store *s, const char *municipality)
+{
+    engine_store v = store_engine_view(s);
+    engine_query q = {NULL, municipality, NULL};
+    int n[2] = {0, 0};
+    return v.each_process(v.ctx, &q, count_each, n) ? -1 : n[0];
+}
+
+/* The view p:others() reads keeps parsed processes, yet follows every write: this
+ * connection's, another connection's commit, and forgets what a rollback undid. */
+static void the_view_follows_writes(void)
+{
+    fresh_path();
+    import_stats st;
+    anbud_err err;
+    store *s = NULL;
+    CHECK_INT(import_text(PROCESS, &st), 0);
+    CHECK_INT(store_open(path, &s, &err), 0);
+    CHECK_INT(others_in(s, "4631"), 1);
+    CHECK_INT(others_in(s, "4601"), 0);
+    /* another connection adds a process of the same municipality */
+    const char *second = "{\"ocid\":\"ocds-s4\",\"id\":\"z\",\"date\":\"2024-04-01\","
+                         "\"tag\":[\"planning\"]," BUYER "\"tender\":{\"id\":\"t\"}}";
+    CHECK_INT(import_text(second, &st), 0);
+    CHECK_INT(others_in(s, "4631"), 2);
+    /* this connection moves a process on: the view hands out the new stage */
+    stored_process sp;
+    CHECK_INT(store_load_process(s, "ocds-s4", &sp, &err), 0);
+    CHECK_INT(store_begin(s, &err), 0);
+    CHECK_INT(store_save_process(s, "ocds-s4", sp.compiled, STAGE_AWARD, sp.first_days,
+                                 sp.ruleset, &err), 0);
+    engine_store v = store_engine_view(s);
+    engine_query q = {NULL, "4631", "ocds-s1"};
+    int n[2] = {0, 0};
+    CHECK_INT(v.each_process(v.ctx, &q, count_each, n), 0);
+    CHECK_INT(n[0], 1);
+    CHECK_INT(n[1], STAGE_AWARD);
+    /* rolled back: the stored stage again */
+    store_rollback(s);
+    n[0] = n[1] = 0;
+    CHECK_INT(v.each_process(v.ctx, &q, count_each, n), 0);
+    CHECK_INT(n[1], STAGE_PLANNING);
+    json_decref(sp.compiled);
+    store_close(s);
+}
+
 static void advance_refuses_a_failing_gate_and_records_a_forced_move(void)
 {
     fresh_path();
@@ -259,6 +314,7 @@ static const test_case tests[] = {
     {"process_columns_are_derived", process_columns_are_derived},
     {"a_bad_release_rolls_back_the_whole_input", a_bad_release_rolls_back_the_whole_input},
     {"the_store_answers_others", the_store_answers_others},
+    {"the_view_follows_writes", the_view_follows_writes},
     {"advance_refuses_a_failing_gate_and_records_a_forced_move",
      advance_refuses_a_failing_gate_and_records_a_forced_move},
     {"teardown", teardown},
