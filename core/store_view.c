@@ -7,7 +7,8 @@
  * once, then kept current by the writes of this connection (store_view_saved,
  * store_view_put). A commit by another connection (PRAGMA data_version) or a rollback
  * forgets everything; so does holding more than VIEW_MAX_ENTRIES processes, checked
- * between queries.
+ * between queries. The narrower filters of a query (CPV group, relevant days) are applied
+ * here too, with each process's relevant day computed once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ typedef struct view_entry {
     json_t *compiled;   /* NULL until parsed (or after the row changed) */
     ocds_stage stage;
     int64_t first_days;
+    int64_t relevant_days; /* of compiled, once has_relevant */
+    int has_relevant;
 } view_entry;
 
 enum { GROUP_BUYER = 0, GROUP_MUNICIPALITY = 1 };
@@ -258,6 +261,7 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
     if (e) {
         json_decref(e->compiled);
         e->compiled = NULL;
+        e->has_relevant = 0;
         e->stage = stage;
         e->first_days = first_days;
         if (same_text(e->buyer_key, buyer_key) && same_text(e->municipality, municipality))
@@ -437,6 +441,13 @@ static int each_process(void *ctx, const engine_query *q,
             continue;
         if (!e->compiled && reparse(s, e))
             return ANBUD_EINTERNAL;
+        if (!e->has_relevant) {
+            e->relevant_days = ocds_relevant_days(e->compiled, e->first_days);
+            e->has_relevant = 1;
+        }
+        /* the query's narrower filters (CPV group, days), on the day computed once */
+        if (!bind_query_matches(q, e->compiled, e->relevant_days))
+            continue;
         engine_process p = {e->ocid, e->compiled, e->stage, e->first_days};
         int rc = each(arg, &p);
         if (rc)
