@@ -222,7 +222,7 @@ static int count_each(void *arg, const engine_process *p)
 static int others_in(store *s, const char *municipality)
 {
     engine_store v = store_engine_view(s);
-    engine_query q = {NULL, municipality, NULL};
+    engine_query q = {.municipality = municipality};
     int n[2] = {0, 0};
     return v.each_process(v.ctx, &q, count_each, n) ? -1 : n[0];
 }
@@ -251,7 +251,7 @@ static void the_view_follows_writes(void)
     CHECK_INT(store_save_process(s, "ocds-s4", sp.compiled, STAGE_AWARD, sp.first_days,
                                  sp.ruleset, &err), 0);
     engine_store v = store_engine_view(s);
-    engine_query q = {NULL, "4631", "ocds-s1"};
+    engine_query q = {.municipality = "4631", .except_ocid = "ocds-s1"};
     int n[2] = {0, 0};
     CHECK_INT(v.each_process(v.ctx, &q, count_each, n), 0);
     CHECK_INT(n[0], 1);
