@@ -26,7 +26,9 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
       else {mismatches: $p.result.mismatches,
             rules_per_s: (if $p.result.mismatches == 0 then $p.result.rules_per_s else null end),
             processes: $p.result.processes, decisions: $p.result.decisions,
-            seconds: $p.result.seconds,
+            seconds: $p.result.seconds}
+           + ($p.result | {cpu_seconds, version} | with_entries(select(.value != null)))
+           + {
             peak_rss_kb: ($p.process.peak_rss_kb // $p.result.peak_rss_kb),
             n: $p.n} + ($p | when) + (if $p.note then {note: $p.note} else {} end)
         + (if $p.result.mismatches != 0 then {reason: "mismatches with anbud: rules_per_s is not reported", first_mismatches: $p.result.first_mismatches} else {} end)
@@ -38,7 +40,8 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
   settings: ($s | {n, big, seed, now, quick, timeout_s, timeout_big_s, mem_limit_kb}),
   eval: (if $eval.result then
            ($eval.result | {rules_per_s, processes_per_s, processes, verdicts, releases, eval_s,
-                            load_s, store, outcomes, ruleset})
+                            load_s, store, outcomes, ruleset}
+                         + ({eval_cpu_s, rules_per_cpu_s} | with_entries(select(.value != null))))
            + {peak_rss_kb: ($eval.process.peak_rss_kb // $eval.result.peak_rss_kb),
               n: $eval.n} + ($eval | when)
          else {rules_per_s: null, processes_per_s: null, n: $n} + nullish($eval; "eval") end),
