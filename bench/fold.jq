@@ -78,7 +78,7 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
                  find_max: ($svcmax.result | {steps, max_sustained_per_s} + ($svcmax | when))}
               elif $svcmax.result then
                 {max_sustained_per_s: null,
-                 max_sustained_reason: "no step was sustained; the lowest rate tried was \([$svcmax.result.steps[]?.rate_per_s] + [$svcmax.result.rate_per_s] | map(select(. != null)) | min) events/s",
+                 max_sustained_reason: "no step was sustained; the lowest rate tried was \([$svcmax.result.steps[]?.rate_per_s] + [$svcmax.result.rate_per_s] | map(select(. != null)) | min | . * 10 + 0.5 | floor / 10) events/s",
                  find_max: ($svcmax.result | {steps, max_sustained_per_s} + ($svcmax | when))}
               else {max_sustained_per_s: null,
                     max_sustained_reason: (nullish($svcmax; "service --find-max") | .reason),
