@@ -7,7 +7,9 @@
 #define ANBUD_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct test_case {
     const char *name;
@@ -82,5 +84,24 @@ static int test_main(const test_case *tests, size_t n, int argc, char **argv)
     {                                                                                       \
         return test_main(table, sizeof(table) / sizeof(table[0]), argc, argv);              \
     }
+
+/* A fresh, absent SQLite path under /tmp for a test (store_open creates the file); the
+ * previous one, with its -wal and -shm files, is removed first. */
+static inline void test_db_path(char path[64], const char *stem)
+{
+    if (path[0]) {
+        char side[80];
+        unlink(path);
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
+    snprintf(path, 64, "/tmp/anbud-%s-XXXXXX", stem);
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+}
 
 #endif

@@ -14,19 +14,7 @@ static char path[64];
 
 static void fresh_path(void)
 {
-    if (path[0]) {
-        char side[80];
-        unlink(path);
-        snprintf(side, sizeof side, "%s-wal", path);
-        unlink(side);
-        snprintf(side, sizeof side, "%s-shm", path);
-        unlink(side);
-    }
-    strcpy(path, "/tmp/anbud-store-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd >= 0)
-        close(fd);
-    unlink(path); /* an absent file: store_open creates it */
+    test_db_path(path, "store");
 }
 
 /* Runs one SQL query returning one integer, on its own connection. */

@@ -15,19 +15,7 @@ static char path[64];
 
 static void fresh_path(void)
 {
-    if (path[0]) {
-        char side[80];
-        unlink(path);
-        snprintf(side, sizeof side, "%s-wal", path);
-        unlink(side);
-        snprintf(side, sizeof side, "%s-shm", path);
-        unlink(side);
-    }
-    strcpy(path, "/tmp/anbud-service-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
+    test_db_path(path, "service");
 }
 
 /* Runs SQL on its own connection (foreign keys on); returns the integer of the first row's
