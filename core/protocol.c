@@ -200,6 +200,7 @@ const pcode PROTOCOL_GROUNDS[] = {
 const pcode PROTOCOL_EVENT_KINDS[] = {
     {"release", "oppdatering mottatt", "oppdatering motteken"},
     {"advance", "fasebytte", "fasebyte"},
+    {"recheck", "ny kontroll", "ny kontroll"},
     {NULL, NULL, NULL},
 };
 

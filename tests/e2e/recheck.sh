@@ -22,6 +22,9 @@ t "the recheck events are evaluated and carry the verdicts" \
 a history "${S[@]}" --json ocds-e2e-pass
 t "history shows the recheck with its verdicts" \
   jq_true '(.events | last | .kind == "recheck" and (.verdicts | length > 0))'
+a protocol "${S[@]}" ocds-e2e-pass
+t "the protocol names the recheck in words, not by its code" \
+  eval 'status_is 0 && out_has "| ny kontroll |" && ! out_has "| recheck |"'
 a recheck "${S[@]}" --json
 t "a second recheck adds a second event per process" \
   eval 'status_is 0 && jq_true ".processes == 2" && [ "$(count "SELECT count(*) FROM events WHERE kind = '"'"'recheck'"'"'")" = 4 ]'
