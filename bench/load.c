@@ -12,7 +12,10 @@
  *
  * Open loop: request i is due at start + i / rate whatever the answers do. A due request
  * goes out on the first idle connection, unless an earlier release of its process is
- * still unanswered (then it waits, so a process's releases arrive in order). With every
+ * still unanswered (then it waits, so a process's releases arrive in order). The service
+ * closes a keep-alive connection idle for 10 s (libh2o's default); the generator dials
+ * again, and a request the closing connection never read is sent again on the new one
+ * ("reconnects" counts these). With every
  * connection busy, due requests queue in the generator; their client latency counts from
  * the moment they were due (no coordinated omission).
  *
@@ -73,6 +76,7 @@ typedef struct conn {
     size_t out_len, out_off;
     char in[RESP_CAP];
     size_t in_len;
+    int retried; /* the request in flight was sent again on a new connection */
 } conn;
 
 typedef struct histo {
@@ -181,6 +185,30 @@ static int dial(void)
     if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS)
         die("connect failed");
     return fd;
+}
+
+/*
+ * libh2o closes a keep-alive connection idle for 10 s (http1 request timeout), so a
+ * connection the generator did not need for a while may be gone: it dials again.
+ */
+static void redial(conn *c, long *reconnects)
+{
+    close(c->fd);
+    c->fd = dial();
+    (*reconnects)++;
+}
+
+/*
+ * The connection was closed as the request went out, before any byte of an answer: the
+ * service closed it idle and never read the request. Sends it again on a new connection
+ * (once; a release sent twice is a duplicate, answered 202 without a second event).
+ */
+static void resend(conn *c, long *reconnects)
+{
+    redial(c, reconnects);
+    c->out_off = 0;
+    c->in_len = 0;
+    c->retried = 1;
 }
 
 /* Parses a complete response in c->in: its status and total length, or 0 when incomplete. */
@@ -307,6 +335,7 @@ static double quantile(const histo *before, const histo *after, double q)
 typedef struct step_result {
     double rate, seconds;
     long sent, accepted, errors, unanswered;
+    long reconnects; /* connections the service had closed (idle), dialled again */
     double p50, p99, max, mean, stored_p50, stored_p99; /* ms, service */
     double c50, c99, cmax;                              /* ms, client: due to 202 */
     double pending_at_end, drain_s;
@@ -404,15 +433,16 @@ static step_result run_step(const release *rel, size_t n, size_t n_process, size
             cs[i].out = request_text(&rel[(first + k) % n], (first + k) / n, &cs[i].out_len);
             cs[i].out_off = 0;
             cs[i].in_len = 0;
+            cs[i].retried = 0;
             s.sent++;
         }
         double next = start + (double)due / rate;
         int timeout_ms = due < total ? (int)((next - now_s()) * 1000) : 100;
         if (timeout_ms < 0)
             timeout_ms = 0;
-        for (int i = 0; i < n_conns; i++) {
+        for (int i = 0; i < n_conns; i++) { /* idle ones too: the service may close them */
             pfd[i].fd = cs[i].fd;
-            pfd[i].events = cs[i].req < 0 ? 0 : cs[i].out_off < cs[i].out_len ? POLLOUT : POLLIN;
+            pfd[i].events = cs[i].req >= 0 && cs[i].out_off < cs[i].out_len ? POLLOUT : POLLIN;
             pfd[i].revents = 0;
         }
         struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
@@ -422,19 +452,34 @@ static step_result run_step(const release *rel, size_t n, size_t n_process, size
             die("poll failed");
         for (int i = 0; i < n_conns; i++) {
             conn *c = &cs[i];
-            if (c->req < 0 || !pfd[i].revents)
+            if (!pfd[i].revents)
                 continue;
+            if (c->req < 0) { /* idle: the service closed it (its keep-alive timeout) */
+                char b[256];
+                ssize_t r = read(c->fd, b, sizeof b);
+                if (r > 0)
+                    die("the service sent bytes on an idle connection");
+                if (r == 0 || errno != EAGAIN)
+                    redial(c, &s.reconnects);
+                continue;
+            }
             if (c->out_off < c->out_len) {
                 ssize_t w = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
                 if (w > 0)
                     c->out_off += (size_t)w;
+                else if (w < 0 && (errno == EPIPE || errno == ECONNRESET) && c->out_off == 0)
+                    resend(c, &s.reconnects);
                 else if (w < 0 && errno != EAGAIN)
                     die("write to the service failed");
                 continue;
             }
             ssize_t r = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
+            if ((r == 0 || (r < 0 && errno == ECONNRESET)) && c->in_len == 0 && !c->retried) {
+                resend(c, &s.reconnects); /* closed as the request went out: not read */
+                continue;
+            }
             if (r == 0 || (r < 0 && errno != EAGAIN))
-                die("the service closed a connection");
+                die("the service closed a connection while answering");
             if (r < 0)
                 continue;
             c->in_len += (size_t)r;
@@ -513,8 +558,9 @@ static void print_step(const step_result *s)
 {
     printf("\"rate_per_s\":%g,", s->rate);
     num("seconds", s->seconds, 0);
-    printf("\"sent\":%ld,\"accepted\":%ld,\"errors\":%ld,\"unanswered\":%ld,\"events\":%ld,",
-           s->sent, s->accepted, s->errors, s->unanswered, s->events);
+    printf("\"sent\":%ld,\"accepted\":%ld,\"errors\":%ld,\"unanswered\":%ld,\"events\":%ld,"
+           "\"reconnects\":%ld,",
+           s->sent, s->accepted, s->errors, s->unanswered, s->events, s->reconnects);
     num("p50_ms", s->p50, 0);
     num("p99_ms", s->p99, 0);
     num("max_ms", s->max, 0);
