@@ -25,12 +25,17 @@ typedef struct engine_process {
 /*
  * Which other processes a rule asks for; a NULL filter matches any.
  *
- * cpv_group and the day range are narrower filters (p:others{cpv_group = g, from = d1,
- * to = d2}) a store should use to answer less: a process matches when one of its CPV
- * groups (bind_cpv_groups, as p.cpv_groups) equals cpv_group, and when its relevant day
- * (ocds_relevant_days, as p.relevant_date) lies in [from_days, to_days]. The binding
- * checks both again on every process a store hands back, so a store that ignores them is
- * still right, only slower. Results come in the store's usual order either way.
+ * The others are narrower filters (p:others{cpv_group = g, cpv_groups = {...}, from = d1,
+ * to = d2, stages = {...}, is_framework = b, first_from = d3, first_to = d4}) a store
+ * should use to answer less: a process matches when one of its CPV groups
+ * (bind_cpv_groups, as p.cpv_groups) equals cpv_group, when one of them is one of
+ * cpv_groups (an empty list matches nothing), when its relevant day (ocds_relevant_days,
+ * as p.relevant_date) lies in [from_days, to_days], when its stage is one of `stages`,
+ * when whether it is a framework agreement (as p.is_framework) is `framework`, and when
+ * the day of its first release (p.first_date) lies in [first_from, first_to]. The binding
+ * checks them all again on every process a store hands back (bind_query_matches), so a
+ * store that ignores them is still right, only slower. Results come in the store's usual
+ * order either way.
  */
 typedef struct engine_query {
     const char *buyer_key;    /* ocds_buyer_key of the buyer */
@@ -39,6 +44,13 @@ typedef struct engine_query {
     const char *cpv_group;    /* one of its CPV groups is this (0 to 3 characters) */
     int has_days;             /* nonzero: its relevant day is within [from_days, to_days] */
     int64_t from_days, to_days;
+    int has_cpv_groups;       /* nonzero: one of its CPV groups is in cpv_groups */
+    const char (*cpv_groups)[4]; /* n_cpv_groups groups, NUL-terminated, unique */
+    size_t n_cpv_groups;
+    unsigned stages;          /* nonzero: its stage is one of these (bit 1u << stage) */
+    int framework;            /* 1: only framework agreements, -1: none of them, 0: any */
+    int has_first;            /* nonzero: its first_days is within [first_from, first_to] */
+    int64_t first_from, first_to;
 } engine_query;
 
 /*
@@ -49,8 +61,13 @@ typedef struct engine_query {
  */
 size_t bind_cpv_groups(const json_t *compiled, char (*groups)[4], size_t max);
 
-/* Does the process match the narrower filters of q (cpv_group, days)? */
-int bind_query_matches(const engine_query *q, const json_t *compiled, int64_t relevant_days);
+/* Does p, whose relevant day is relevant_days, match the narrower filters of q (all but
+ * buyer_key, municipality and except_ocid)? */
+int bind_query_matches(const engine_query *q, const engine_process *p,
+                       int64_t relevant_days);
+
+/* Is the compiled release a framework agreement (p.is_framework)? */
+int bind_is_framework(const json_t *compiled);
 
 /*
  * The read-only store rules may ask about other processes. each_process calls `each` for

@@ -157,13 +157,47 @@ static int has_group(void *arg, const char *id)
     return (len < 3 ? len : 3) == glen && memcmp(id, g, glen) == 0;
 }
 
-int bind_query_matches(const engine_query *q, const json_t *compiled, int64_t relevant_days)
+typedef struct group_list {
+    const char (*groups)[4];
+    size_t n;
+} group_list;
+
+static int in_groups(void *arg, const char *id)
+{
+    const group_list *l = arg;
+    size_t len = strlen(id);
+    if (len > 3)
+        len = 3;
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->groups[i]) == len && memcmp(id, l->groups[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+int bind_is_framework(const json_t *compiled)
+{
+    return json_is_true(path2(json_object_get(compiled, "tender"), "techniques",
+                              "hasFrameworkAgreement"));
+}
+
+int bind_query_matches(const engine_query *q, const engine_process *p, int64_t relevant_days)
 {
     if (q->has_days && (relevant_days < q->from_days || relevant_days > q->to_days))
         return 0;
+    if (q->has_first && (p->first_days < q->first_from || p->first_days > q->first_to))
+        return 0;
+    if (q->stages && (p->stage < 0 || p->stage >= STAGE_COUNT || !(q->stages & (1u << p->stage))))
+        return 0;
+    if (q->framework && bind_is_framework(p->compiled) != (q->framework > 0))
+        return 0;
+    const json_t *tender = json_object_get(p->compiled, "tender");
+    if (q->has_cpv_groups) {
+        group_list l = {q->cpv_groups, q->n_cpv_groups};
+        if (!l.n || !each_cpv(tender, in_groups, &l))
+            return 0;
+    }
     if (q->cpv_group)
-        return strlen(q->cpv_group) <= 3 &&
-               each_cpv(json_object_get(compiled, "tender"), has_group, (void *)q->cpv_group);
+        return strlen(q->cpv_group) <= 3 && each_cpv(tender, has_group, (void *)q->cpv_group);
     return 1;
 }
 
@@ -286,7 +320,7 @@ static int hold_process(void *arg, const engine_process *p)
     hold_args *a = arg;
     bind_context *ctx = a->ctx;
     int64_t relevant = ocds_relevant_days(p->compiled, p->first_days);
-    if (!bind_query_matches(a->q, p->compiled, relevant))
+    if (!bind_query_matches(a->q, p, relevant))
         return 0;
     if (ctx->n_held == ctx->cap_held) {
         size_t cap = ctx->cap_held ? ctx->cap_held * 2 : 16;
@@ -326,11 +360,99 @@ static int filter_day(lua_State *L, int idx, const char *name, int64_t *days)
     return 1;
 }
 
+/* Reads the optional list `name` of the filter table at idx: its length, with the list
+ * on the stack top; -1 (nothing pushed) when absent. */
+static lua_Integer filter_list(lua_State *L, int idx, const char *name)
+{
+    int t = lua_getfield(L, idx, name);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return -1;
+    }
+    if (t != LUA_TTABLE && t != LUA_TUSERDATA)
+        return luaL_error(L, "others{%s = ...}: give a list", name);
+    return luaL_len(L, -1);
+}
+
+/* The list element i of the list on the stack top, which must be text. */
+static const char *filter_item(lua_State *L, lua_Integer i, const char *name)
+{
+    if (lua_geti(L, -1, i) != LUA_TSTRING)
+        luaL_error(L, "others{%s = ...}: give a list of text", name);
+    const char *s = lua_tostring(L, -1);
+    lua_pop(L, 1); /* still referenced by the list */
+    return s;
+}
+
+/* The narrower filters of the table at idx into q; nonzero when there was one. */
+static int read_filters(lua_State *L, int idx, engine_query *q)
+{
+    int narrowed = 0;
+    if (lua_getfield(L, idx, "cpv_group") != LUA_TNIL) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            return luaL_error(L, "others{cpv_group = ...}: give a CPV group as text");
+        q->cpv_group = lua_tostring(L, -1); /* kept alive on the stack */
+        narrowed = 1;
+    }
+    lua_Integer n = filter_list(L, idx, "cpv_groups");
+    if (n >= 0) {
+        if ((lua_Unsigned)n > 100000)
+            return luaL_error(L, "others{cpv_groups = ...}: too many groups");
+        char(*groups)[4] = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *groups, 0);
+        size_t k = 0;
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rotate(L, -2, 1); /* the list on top again */
+            const char *g = filter_item(L, i, "cpv_groups");
+            lua_rotate(L, -2, 1);
+            size_t len = strlen(g);
+            if (len <= 3) /* a longer one is no CPV group: it matches nothing */
+                memcpy(groups[k++], g, len + 1);
+        }
+        q->has_cpv_groups = narrowed = 1; /* the list and the groups stay on the stack */
+        q->cpv_groups = (const char(*)[4])groups;
+        q->n_cpv_groups = k;
+    }
+    n = filter_list(L, idx, "stages");
+    if (n >= 0) {
+        for (lua_Integer i = 1; i <= n; i++) {
+            ocds_stage st = ocds_stage_parse(filter_item(L, i, "stages"));
+            if (st < 0 || st >= STAGE_COUNT)
+                return luaL_error(L, "others{stages = ...}: give stages by name (planning, "
+                                     "tender, award, contract, implementation, closed)");
+            q->stages |= 1u << st;
+        }
+        lua_pop(L, 1);
+        if (!q->stages) /* an empty list: no stage */
+            q->stages = 1u << STAGE_COUNT;
+        narrowed = 1;
+    }
+    int t = lua_getfield(L, idx, "is_framework");
+    if (t != LUA_TNIL) {
+        if (t != LUA_TBOOLEAN)
+            return luaL_error(L, "others{is_framework = ...}: give true or false");
+        q->framework = lua_toboolean(L, -1) ? 1 : -1;
+        narrowed = 1;
+    }
+    lua_pop(L, 1);
+    if (filter_day(L, idx, "from", &q->from_days))
+        q->has_days = narrowed = 1;
+    if (filter_day(L, idx, "to", &q->to_days))
+        q->has_days = narrowed = 1;
+    if (filter_day(L, idx, "first_from", &q->first_from))
+        q->has_first = narrowed = 1;
+    if (filter_day(L, idx, "first_to", &q->first_to))
+        q->has_first = narrowed = 1;
+    return narrowed;
+}
+
 /*
  * p:others(): the other processes of the same buyer; p:others{municipality = "4601"}: the
  * processes of the buyers in that kommunenummer (a cooperation's host, say). As
  * procurement objects. The filter may also name cpv_group = "453" (one of their
- * cpv_groups) and from / to = "YYYY-MM-DD" (their relevant_date within, both ends
+ * cpv_groups), cpv_groups = {"453", "301"} (one of their cpv_groups is in the list),
+ * from / to = "YYYY-MM-DD" (their relevant_date within, both ends included),
+ * stages = {"planning", "tender"} (their stage is one of these), is_framework = true or
+ * false, and first_from / first_to = "YYYY-MM-DD" (their first_date within, both ends
  * included), so the store hands over only those.
  */
 static int m_others(lua_State *L)
@@ -340,19 +462,13 @@ static int m_others(lua_State *L)
         return luaL_error(L, "others() is a method of a procurement");
     bind_context *ctx = bind_ctx(L);
     char key[256] = "";
-    engine_query q = {NULL, NULL, n->proc->ocid, NULL, 0, INT64_MIN, INT64_MAX};
+    engine_query q = {.except_ocid = n->proc->ocid,
+                      .from_days = INT64_MIN,
+                      .to_days = INT64_MAX,
+                      .first_from = INT64_MIN,
+                      .first_to = INT64_MAX};
     if (lua_type(L, 2) == LUA_TTABLE) {
-        int narrowed = 0;
-        if (lua_getfield(L, 2, "cpv_group") != LUA_TNIL) {
-            if (lua_type(L, -1) != LUA_TSTRING)
-                return luaL_error(L, "others{cpv_group = ...}: give a CPV group as text");
-            q.cpv_group = lua_tostring(L, -1); /* kept alive on the stack */
-            narrowed = 1;
-        }
-        if (filter_day(L, 2, "from", &q.from_days))
-            q.has_days = narrowed = 1;
-        if (filter_day(L, 2, "to", &q.to_days))
-            q.has_days = narrowed = 1;
+        int narrowed = read_filters(L, 2, &q);
         if (lua_getfield(L, 2, "municipality") != LUA_TNIL || !narrowed) {
             q.municipality = lua_tostring(L, -1); /* kept alive on the stack */
             if (!q.municipality || !kommunenr_valid(q.municipality))

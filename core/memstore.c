@@ -44,6 +44,7 @@ typedef struct mproc {
     char *buyer;      /* ocds_buyer_key ("" when none) */
     const char *muni; /* the buyer's kommunenummer, or NULL */
     int64_t days;     /* relevant day */
+    int framework;    /* bind_is_framework */
 } mproc;
 
 /* One process under one key: by key, then its position in the set. */
@@ -144,6 +145,7 @@ memstore *memstore_new(const ocds_set *set, anbud_err *err)
             goto oom;
         mp->muni = ocds_buyer_municipality(p->compiled);
         mp->days = ocds_relevant_days(p->compiled, p->first_days);
+        mp->framework = bind_is_framework(p->compiled);
         m->by_buyer[i] = (key_entry){mp->buyer, i};
         m->by_muni[i] = (key_entry){mp->muni ? mp->muni : "", i};
         long ng = groups_of(p->compiled, &groups, &cap);
@@ -224,7 +226,8 @@ static size_t lower_group(const group_entry *v, size_t n, const char *key, const
     return lo;
 }
 
-/* Hands process i to `each` when it passes every filter of q the index did not apply. */
+/* Hands process i to `each` when it passes every filter of q the index did not apply
+ * (the CPV groups: the binding checks them again). */
 static int visit(const memstore *m, size_t i, const engine_query *q,
                  int (*each)(void *arg, const engine_process *p), void *arg)
 {
@@ -238,8 +241,40 @@ static int visit(const memstore *m, size_t i, const engine_query *q,
         return 0;
     if (q->has_days && (mp->days < q->from_days || mp->days > q->to_days))
         return 0;
+    if (q->framework && mp->framework != (q->framework > 0))
+        return 0;
+    if (q->has_first && (p->first_days < q->first_from || p->first_days > q->first_to))
+        return 0;
+    if (q->stages &&
+        (p->stage < 0 || p->stage >= STAGE_COUNT || !(q->stages & (1u << p->stage))))
+        return 0;
     engine_process ep = {p->ocid, p->compiled, p->stage, p->first_days};
     return each(arg, &ep);
+}
+
+/* Appends to *hits the positions of the processes of `key` in `group` (at most three
+ * characters) within q's days. */
+static int group_hits(const memstore *m, const group_entry *v, const char *key,
+                      const char *group, const engine_query *q, size_t **hits, size_t *n,
+                      size_t *cap)
+{
+    int64_t from = q->has_days ? q->from_days : INT64_MIN;
+    int64_t to = q->has_days ? q->to_days : INT64_MAX;
+    for (size_t k = lower_group(v, m->n_grp, key, group, from);
+         k < m->n_grp && v[k].days <= to && strcmp(v[k].key, key) == 0 &&
+         strcmp(v[k].group, group) == 0;
+         k++) {
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 64;
+            size_t *grown = realloc(*hits, c * sizeof *grown);
+            if (!grown)
+                return ANBUD_EINTERNAL;
+            *hits = grown;
+            *cap = c;
+        }
+        (*hits)[(*n)++] = v[k].i;
+    }
+    return 0;
 }
 
 static int indexed_each(void *ctx, const engine_query *q,
@@ -256,9 +291,9 @@ static int indexed_each(void *ctx, const engine_query *q,
         }
         return 0;
     }
-    if (!q->cpv_group || strlen(q->cpv_group) > 3) {
-        if (q->cpv_group) /* no group is longer than three characters */
-            return 0;
+    if (q->cpv_group && strlen(q->cpv_group) > 3)
+        return 0; /* no group is longer than three characters */
+    if (!q->cpv_group && !q->has_cpv_groups) {
         const key_entry *v = q->buyer_key ? m->by_buyer : m->by_muni;
         for (size_t k = lower_key(v, n, key); k < n && strcmp(v[k].key, key) == 0; k++) {
             int rc = visit(m, v[k].i, q, each, arg);
@@ -267,25 +302,21 @@ static int indexed_each(void *ctx, const engine_query *q,
         }
         return 0;
     }
-    /* the processes of this key in this CPV group within the days, in the set's order */
+    /* the processes of this key in these CPV groups within the days, in the set's order:
+     * with both cpv_group and cpv_groups, those of cpv_group (the binding checks the
+     * list) */
     const group_entry *v = q->buyer_key ? m->grp_buyer : m->grp_muni;
-    int64_t from = q->has_days ? q->from_days : INT64_MIN;
-    int64_t to = q->has_days ? q->to_days : INT64_MAX;
-    size_t a = lower_group(v, m->n_grp, key, q->cpv_group, from), b = a;
-    while (b < m->n_grp && v[b].days <= to && strcmp(v[b].key, key) == 0 &&
-           strcmp(v[b].group, q->cpv_group) == 0)
-        b++;
-    if (a == b)
-        return 0;
-    size_t *hits = malloc((b - a) * sizeof *hits);
-    if (!hits)
-        return ANBUD_EINTERNAL;
-    for (size_t k = a; k < b; k++)
-        hits[k - a] = v[k].i;
-    qsort(hits, b - a, sizeof *hits, cmp_size);
+    size_t *hits = NULL, nh = 0, cap = 0;
     int rc = 0;
-    for (size_t k = 0; k < b - a && !rc; k++)
-        rc = visit(m, hits[k], q, each, arg);
+    if (q->cpv_group)
+        rc = group_hits(m, v, key, q->cpv_group, q, &hits, &nh, &cap);
+    for (size_t g = 0; !q->cpv_group && !rc && g < q->n_cpv_groups; g++)
+        rc = group_hits(m, v, key, q->cpv_groups[g], q, &hits, &nh, &cap);
+    if (nh > 1)
+        qsort(hits, nh, sizeof *hits, cmp_size);
+    for (size_t k = 0; k < nh && !rc; k++)
+        if (k == 0 || hits[k] != hits[k - 1]) /* in two of the groups: once */
+            rc = visit(m, hits[k], q, each, arg);
     free(hits);
     return rc;
 }

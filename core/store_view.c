@@ -7,7 +7,7 @@
  * once, then kept current by the writes of this connection (store_view_saved,
  * store_view_put). A commit by another connection (PRAGMA data_version) or a rollback
  * forgets everything; so does holding more than VIEW_MAX_ENTRIES processes, checked
- * between queries. The narrower filters of a query (CPV group, relevant days) are applied
+ * between queries. The narrower filters of a query (bind_query_matches) are applied
  * here too, with each process's relevant day computed once.
  */
 #include <stdlib.h>
@@ -445,10 +445,11 @@ static int each_process(void *ctx, const engine_query *q,
             e->relevant_days = ocds_relevant_days(e->compiled, e->first_days);
             e->has_relevant = 1;
         }
-        /* the query's narrower filters (CPV group, days), on the day computed once */
-        if (!bind_query_matches(q, e->compiled, e->relevant_days))
-            continue;
+        /* the query's narrower filters (CPV groups, days, stages ...), on the day
+         * computed once */
         engine_process p = {e->ocid, e->compiled, e->stage, e->first_days};
+        if (!bind_query_matches(q, &p, e->relevant_days))
+            continue;
         int rc = each(arg, &p);
         if (rc)
             return rc;

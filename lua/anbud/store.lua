@@ -28,9 +28,10 @@ function M.in_period(contract, day)
   return (s == nil or s <= d) and (e == nil or d <= e)
 end
 
--- candidates(p, host) --> the buyer's other processes, and those of the buyers in the
--- kommunenummer `host` (a cooperation's host) when given, each once
-function M.candidates(p, host)
+-- candidates(p, host, filter) --> the buyer's other processes, and those of the buyers in
+-- the kommunenummer `host` (a cooperation's host) when given, each once; `filter` (may be
+-- nil) holds narrower filters of p:others() (cpv_groups, stages, is_framework, ...)
+function M.candidates(p, host, filter)
   local list, seen = {}, {}
   local function add(others)
     for _, other in ipairs(others) do
@@ -40,20 +41,28 @@ function M.candidates(p, host)
       end
     end
   end
-  add(p:others())
+  local f = {}
+  for k, v in pairs(filter or {}) do
+    f[k] = v
+  end
+  add(next(f) and p:others(f) or p:others())
   if host and host ~= p.municipality then
-    add(p:others { municipality = host })
+    f.municipality = host
+    add(p:others(f))
   end
   return list
 end
 
--- frameworks_in_force(p, day, accept, host) --> the other processes (the buyer's, and the
--- host's when given) that are framework agreements (tender.techniques.hasFrameworkAgreement)
--- with a contract whose period contains day, and that accept(other) admits; each as
--- {process, contract, groups}
-function M.frameworks_in_force(p, day, accept, host)
+-- frameworks_in_force(p, day, accept, host, groups) --> the other processes (the buyer's,
+-- and the host's when given) that are framework agreements
+-- (tender.techniques.hasFrameworkAgreement) with a contract whose period contains day,
+-- and that accept(other) admits; with `groups` (a list of CPV groups) only those sharing
+-- one of them; each as {process, contract, groups}
+function M.frameworks_in_force(p, day, accept, host, groups)
   local out = {}
-  for _, other in ipairs(M.candidates(p, host)) do
+  -- the store hands over only framework agreements (in those groups)
+  local filter = { is_framework = true, cpv_groups = groups }
+  for _, other in ipairs(M.candidates(p, host, filter)) do
     if other.is_framework and (accept == nil or accept(other)) then
       for _, c in ipairs(other.contracts or {}) do
         if c.status ~= "cancelled" and M.in_period(c, day) then

@@ -6,10 +6,14 @@ local store = require "anbud.store"
 local text = require "anbud.text"
 
 -- a successor: same buyer (p:others()), a shared CPV group, in planning or tender, first
--- release after the contract was signed
+-- release after the contract was signed (the store hands over only those)
 local function successor(p, signed)
   local groups = p.cpv_groups
-  for _, other in ipairs(p:others()) do
+  local filter = { cpv_groups = groups, stages = { "planning", "tender" } }
+  if signed ~= nil then
+    filter.first_from = add_days(signed, 1)
+  end
+  for _, other in ipairs(p:others(filter)) do
     local stage = other.stage
     if (stage == "planning" or stage == "tender")
       and #store.shared_groups(groups, other.cpv_groups) > 0

@@ -63,7 +63,7 @@ rule {
     local day = p.relevant_date
     local host = params.cooperation_host
     local agreements = {}
-    for _, f in ipairs(store.frameworks_in_force(p, day, counts(p, host), host)) do
+    for _, f in ipairs(store.frameworks_in_force(p, day, counts(p, host), host, groups)) do
       local shared = store.shared_groups(groups, f.groups)
       if #shared > 0 then
         f.shared = shared

@@ -389,6 +389,80 @@ static void others_filter_by_cpv_group_and_days(void)
     indexed = 0;
 }
 
+/* Another process of DOC's buyer at a stage (its tag), maybe a framework agreement. */
+static void staged_doc(char *buf, size_t size, const char *ocid, const char *tag,
+                       const char *date, const char *cpv, const char *extra_cpv, int framework)
+{
+    snprintf(buf, size,
+             "{\"ocid\":\"%s\",\"id\":\"x\",\"date\":\"%s\",\"tag\":[\"%s\"],"
+             "\"buyer\":{\"id\":\"b\"},\"parties\":[{\"id\":\"b\",\"identifier\":"
+             "{\"scheme\":\"NO-BRC\",\"id\":\"920290922\"},\"details\":{\"municipalityCode\":"
+             "\"4631\"}}],\"tender\":{\"id\":\"t\",\"techniques\":{\"hasFrameworkAgreement\":%s},"
+             "\"items\":[{\"id\":\"1\",\"classification\":{\"scheme\":\"CPV\",\"id\":\"%s\"}%s%s%s}]}}"
+             "\n",
+             ocid, date, tag, framework ? "true" : "false", cpv,
+             extra_cpv ? ",\"additionalClassifications\":[{\"scheme\":\"CPV\",\"id\":\"" : "",
+             extra_cpv ? extra_cpv : "", extra_cpv ? "\"}]" : "");
+}
+
+static void others_filter_by_groups_stages_framework_and_first_date(void)
+{
+    fresh_root();
+    write_file("t/ruleset.lua", MANIFEST_T);
+    write_file("t/a.lua",
+               RULE("t.a", "{\"contract\"}",
+                    "local function ids(list)\n"
+                    "  local s = {}\n"
+                    "  for _, o in ipairs(list) do s[#s + 1] = o.ocid:sub(6) end\n"
+                    "  return table.concat(s, ',')\n"
+                    "end\n"
+                    "return info(table.concat({\n"
+                    "  ids(p:others { cpv_groups = { '452', '453' } }),\n"
+                    "  ids(p:others { stages = { 'planning', 'tender' } }),\n"
+                    "  ids(p:others { is_framework = true }),\n"
+                    "  ids(p:others { is_framework = false }),\n"
+                    "  ids(p:others { first_from = '2024-03-01', first_to = '2024-06-30' }),\n"
+                    "  ids(p:others { cpv_groups = {} }),\n"
+                    "  ids(p:others { cpv_groups = { '4521' } }),\n"
+                    "  ids(p:others { cpv_groups = p.cpv_groups, stages = { 'planning', 'tender' },"
+                    " first_from = '2024-01-01' }),\n"
+                    "  ids(p:others { municipality = '4631', is_framework = true,"
+                    " cpv_groups = { '301', '452' } }),\n"
+                    "  ids(p:others { stages = {} }),\n"
+                    "}, '|'))"));
+    write_file("t/b.lua", RULE("t.b", "{\"contract\"}", "p:others { stages = { 'nope' } }"));
+    write_file("t/c.lua", RULE("t.c", "{\"contract\"}", "p:others { is_framework = 'yes' }"));
+    write_file("t/d.lua", RULE("t.d", "{\"contract\"}", "p:others { cpv_groups = '452' }"));
+    write_file("t/e.lua", RULE("t.e", "{\"contract\"}", "p:others { first_to = 'soon' }"));
+    char docs[4096], one[800];
+    docs[0] = 0;
+    struct {
+        const char *ocid, *tag, *date, *cpv, *extra;
+        int framework;
+    } others[] = {
+        {"ocds-10", "tender", "2024-03-01", "45210000-2", NULL, 0},
+        {"ocds-11", "planning", "2024-06-01", "30100000-0", NULL, 1},
+        {"ocds-12", "award", "2024-07-01", "45200000-9", NULL, 1},
+        {"ocds-13", "planning", "2023-01-01", "45300000-0", "45200000-9", 0},
+    };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        staged_doc(one, sizeof one, others[i].ocid, others[i].tag, others[i].date, others[i].cpv,
+                   others[i].extra, others[i].framework);
+        strcat(docs, one);
+    }
+    const char *want = "10,12,13|10,11,13|11,12|10,13|10,11|||10|11,12|";
+    for (indexed = 0; indexed < 2; indexed++) {
+        CHECK_INT(evaluate(DOC, docs), 0);
+        CHECK_STR(message_of("t.a"), want);
+        CHECK(strstr(message_of("t.b"), "others{stages = ...}: give stages by name") != NULL);
+        CHECK(strstr(message_of("t.c"), "others{is_framework = ...}: give true or false") !=
+              NULL);
+        CHECK(strstr(message_of("t.d"), "others{cpv_groups = ...}: give a list") != NULL);
+        CHECK(strstr(message_of("t.e"), "others{first_to = ...}: give a date") != NULL);
+    }
+    indexed = 0;
+}
+
 static void misbehaving_rules_error_alone(void)
 {
     fresh_root();
@@ -504,6 +578,8 @@ static const test_case tests[] = {
     {"gates_recheck_and_evidence_reach_the_verdict", gates_recheck_and_evidence_reach_the_verdict},
     {"others_are_the_same_buyers_processes", others_are_the_same_buyers_processes},
     {"others_filter_by_cpv_group_and_days", others_filter_by_cpv_group_and_days},
+    {"others_filter_by_groups_stages_framework_and_first_date",
+     others_filter_by_groups_stages_framework_and_first_date},
     {"misbehaving_rules_error_alone", misbehaving_rules_error_alone},
     {"bad_declarations_are_load_errors", bad_declarations_are_load_errors},
     {"bad_manifests_stop_the_engine", bad_manifests_stop_the_engine},

@@ -253,6 +253,50 @@ static void the_view_follows_writes(void)
     store_close(s);
 }
 
+/* How many processes of 4631 the view hands out for q's narrower filters. */
+static int narrowed_in(store *s, engine_query q)
+{
+    engine_store v = store_engine_view(s);
+    q.municipality = "4631";
+    q.from_days = INT64_MIN;
+    q.to_days = INT64_MAX;
+    int n[2] = {0, 0};
+    return v.each_process(v.ctx, &q, count_each, n) ? -1 : n[0];
+}
+
+/* The view applies p:others()'s narrower filters: CPV groups, stages, framework, first day. */
+static void the_view_applies_the_narrower_filters(void)
+{
+    fresh_path();
+    import_stats st;
+    anbud_err err;
+    store *s = NULL;
+    CHECK_INT(import_text(PROCESS, &st), 0); /* ocds-s1: tender, CPV group 034, 2024-01-01 */
+    const char *second = "{\"ocid\":\"ocds-s4\",\"id\":\"z\",\"date\":\"2024-04-01\","
+                         "\"tag\":[\"planning\"]," BUYER "\"tender\":{\"id\":\"t\","
+                         "\"techniques\":{\"hasFrameworkAgreement\":true}}}";
+    CHECK_INT(import_text(second, &st), 0);
+    CHECK_INT(store_open(path, &s, &err), 0);
+    const char groups[2][4] = {"301", "034"};
+    CHECK_INT(narrowed_in(s, (engine_query){.has_cpv_groups = 1, .cpv_groups = groups,
+                                            .n_cpv_groups = 2}), 1);
+    CHECK_INT(narrowed_in(s, (engine_query){.has_cpv_groups = 1, .cpv_groups = groups,
+                                            .n_cpv_groups = 1}), 0);
+    CHECK_INT(narrowed_in(s, (engine_query){.stages = 1u << STAGE_PLANNING}), 1);
+    CHECK_INT(narrowed_in(s, (engine_query){.stages = 1u << STAGE_AWARD}), 0);
+    CHECK_INT(narrowed_in(s, (engine_query){.framework = 1}), 1);
+    CHECK_INT(narrowed_in(s, (engine_query){.framework = -1}), 1);
+    int64_t day;
+    CHECK_INT(date_parse("2024-02-01", &day, NULL), 0);
+    CHECK_INT(narrowed_in(s, (engine_query){.has_first = 1, .first_from = day,
+                                            .first_to = INT64_MAX}), 1);
+    CHECK_INT(narrowed_in(s, (engine_query){.has_first = 1, .first_from = INT64_MIN,
+                                            .first_to = day}), 1);
+    CHECK_INT(narrowed_in(s, (engine_query){.has_first = 1, .first_from = day, .first_to = day}),
+              0);
+    store_close(s);
+}
+
 static void advance_refuses_a_failing_gate_and_records_a_forced_move(void)
 {
     fresh_path();
@@ -302,6 +346,7 @@ static const test_case tests[] = {
     {"process_columns_are_derived", process_columns_are_derived},
     {"a_bad_release_rolls_back_the_whole_input", a_bad_release_rolls_back_the_whole_input},
     {"the_store_answers_others", the_store_answers_others},
+    {"the_view_applies_the_narrower_filters", the_view_applies_the_narrower_filters},
     {"the_view_follows_writes", the_view_follows_writes},
     {"advance_refuses_a_failing_gate_and_records_a_forced_move",
      advance_refuses_a_failing_gate_and_records_a_forced_move},
