@@ -93,9 +93,12 @@ static const char IMPORT_HELP[] =
     "an earlier stage, an id stored with other content) stores nothing of that file. All\n"
     "files are read and validated before any is stored, and all are stored before any is\n"
     "evaluated, so a rule looking at the buyer's other processes sees every file given,\n"
-    "in any order. A release already stored is skipped, so importing a file twice adds\n"
-    "nothing. One transaction holds the whole import (synchronous=NORMAL in WAL mode: it\n"
-    "survives a crash of anbud once it has returned; a power cut may lose it, never half).\n"
+    "in any order. A JSON Lines file (*.jsonl, *.ndjson) is read one process at a time\n"
+    "(its lines are indexed, then each process's lines read again), so memory does not\n"
+    "grow with the file; processes are evaluated buyer by buyer. A release already\n"
+    "stored is skipped, so importing a file twice adds nothing. One transaction holds\n"
+    "the whole import (synchronous=NORMAL in WAL mode: it survives a crash of anbud once\n"
+    "it has returned; a power cut may lose it, never half).\n"
     "\n"
     "exit status: 0 no new verdict is fail or error, 1 one is, 2 bad input, 3 internal.\n";
 
@@ -108,14 +111,14 @@ int cmd_import(int argc, char **argv)
     if (status >= 0)
         return finish(&o, s, NULL, status);
     anbud_err err;
-    ocds_batch *inputs = calloc((size_t)o.n_args, sizeof *inputs);
+    ocds_source **inputs = calloc((size_t)o.n_args, sizeof *inputs);
     if (!inputs) {
         fputs("anbud: out of memory\n", stderr);
         return finish(&o, s, NULL, EXIT_INTERNAL);
     }
     int rc = 0;
     for (int i = 0; i < o.n_args && !rc; i++)
-        rc = ocds_read_file(&inputs[i], o.args[i], &err);
+        rc = ocds_source_open(o.args[i], &inputs[i], &err);
     engine *e = rc ? NULL : cli_engine(&o, &status);
     if (rc)
         status = fail(rc, &err);
@@ -125,8 +128,8 @@ int cmd_import(int argc, char **argv)
     if (e && !st)
         status = EXIT_INTERNAL;
     if (st)
-        rc = lifecycle_import_inputs(s, e, inputs, (size_t)o.n_args, o.ruleset, o.now_days, st,
-                                     &imported, &err);
+        rc = lifecycle_import_sources(s, e, inputs, (size_t)o.n_args, o.ruleset, o.now_days, st,
+                                      &imported, &err);
     for (size_t i = 0; st && i < imported; i++) {
         findings |= st[i].findings > 0;
         if (o.json)
@@ -146,7 +149,7 @@ int cmd_import(int argc, char **argv)
     if (status < 0)
         status = findings ? EXIT_FINDINGS : EXIT_CLEAN;
     for (int i = 0; i < o.n_args; i++)
-        ocds_batch_free(&inputs[i]);
+        ocds_source_close(inputs[i]);
     free(inputs);
     return finish(&o, s, e, status);
 }

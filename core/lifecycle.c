@@ -164,6 +164,7 @@ typedef struct process_plan {
     ocds_stage initial_stage;
     int64_t first_days;
     char ruleset[128];
+    char buyer_key[256]; /* after the input */
     new_event *events;
     size_t n;
 } process_plan;
@@ -263,12 +264,12 @@ static int merge_new(const engine *e, const char *forced_set, const ocds_process
 }
 
 /* Stores the process and its new events (within the caller's transaction). */
-static int store_new(store *s, const process_state *ps, process_plan *plan, accepted_events *ids,
-                     import_stats *stats, anbud_err *err)
+static int store_new(store *s, const process_state *ps, process_plan *plan, int share,
+                     accepted_events *ids, import_stats *stats, anbud_err *err)
 {
     int rc = store_save_process(s, ps->ocid, ps->compiled, ps->stage, ps->first_days, ps->ruleset,
                                 err);
-    if (!rc)
+    if (!rc && share)
         store_view_put(s, ps->ocid, ps->compiled);
     for (size_t i = 0; i < plan->n && !rc; i++) {
         new_event *ev = &plan->events[i];
@@ -284,12 +285,17 @@ static int store_new(store *s, const process_state *ps, process_plan *plan, acce
     return rc;
 }
 
-/* Accepts the releases of one process (within the caller's transaction); fills plan. */
+/*
+ * Accepts the releases of one process (within the caller's transaction); fills plan.
+ * share: hand the compiled release to the store's view (the service evaluates it next;
+ * an import of many processes would hold them all).
+ */
 static int accept_process(store *s, const engine *e, const ocds_process *p,
-                          const char *forced_set, const accept_guard *guard, process_plan *plan,
-                          accepted_events *ids, import_stats *stats, anbud_err *err)
+                          const char *forced_set, const accept_guard *guard, int share,
+                          process_plan *plan, accepted_events *ids, import_stats *stats,
+                          anbud_err *err)
 {
-    process_state ps;
+    process_state ps = {0};
     int rc = load_state(s, p->ocid, p->first_days, &ps, err);
     /* whose it is, before anything about the stored process shows in a message */
     if (!rc && ps.exists && guard && guard->allow) {
@@ -312,35 +318,26 @@ static int accept_process(store *s, const engine *e, const ocds_process *p,
                  ? 1
                  : 0;
     if (!rc && plan->n > 0)
-        rc = store_new(s, &ps, plan, ids, stats, err);
+        rc = store_new(s, &ps, plan, share, ids, stats, err);
     plan->first_days = ps.first_days;
+    if (ps.compiled)
+        ocds_buyer_key(ps.compiled, plan->buyer_key, sizeof plan->buyer_key);
     snprintf(plan->ruleset, sizeof plan->ruleset, "%s", ps.ruleset);
     json_decref(ps.compiled);
     return rc;
 }
 
-/* Accepts every process of a batch; plans (one per process of the batch's set) are kept
- * in *plans when plans is not NULL. */
+/* Accepts every process of a batch (grouped into *set). */
 static int accept_all(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
-                      const accept_guard *guard, ocds_set *set, process_plan **plans,
-                      accepted_events *ids, import_stats *stats, anbud_err *err)
+                      const accept_guard *guard, ocds_set *set, accepted_events *ids,
+                      import_stats *stats, anbud_err *err)
 {
     int rc = ocds_group(batch, set, err);
-    process_plan *all = rc ? NULL : calloc(set->n ? set->n : 1, sizeof *all);
-    if (!rc && !all)
-        rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
     for (size_t i = 0; i < set->n && !rc; i++) {
-        rc = accept_process(s, e, &set->items[i], forced_set, guard, &all[i], ids, stats, err);
-        if (!plans)
-            plan_free(&all[i]);
+        process_plan plan = {0};
+        rc = accept_process(s, e, &set->items[i], forced_set, guard, 1, &plan, ids, stats, err);
+        plan_free(&plan);
     }
-    if (plans && !rc) {
-        *plans = all;
-        return 0;
-    }
-    for (size_t i = 0; all && i < set->n; i++)
-        plan_free(&all[i]);
-    free(all);
     return rc;
 }
 
@@ -353,7 +350,7 @@ int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
     ocds_set set = {0};
     int rc = store_begin(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, &guard, &set, NULL, ids, stats, err);
+        rc = accept_all(s, e, batch, forced_set, &guard, &set, ids, stats, err);
     ocds_set_free(&set);
     if (!rc)
         rc = store_commit(s, err);
@@ -371,7 +368,7 @@ int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const c
     ocds_set set = {0};
     int rc = store_begin(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, NULL, &set, NULL, ids, stats, err);
+        rc = accept_all(s, e, batch, forced_set, NULL, &set, ids, stats, err);
     ocds_set_free(&set);
     if (!rc)
         rc = store_commit(s, err);
@@ -383,25 +380,154 @@ int lifecycle_accept(store *s, const engine *e, const ocds_batch *batch, const c
 }
 
 
+/* ---- import ------------------------------------------------------------------------ */
+
+/* A string kept once for the whole import (rule set ids, buyer keys: few distinct). */
+typedef struct interned {
+    char **slots;
+    size_t cap, n;
+} interned;
+
+static uint64_t text_hash(const char *t)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
+
+static const char *intern(interned *in, const char *t)
+{
+    if ((in->n + 1) * 2 > in->cap) {
+        size_t cap = in->cap ? in->cap * 2 : 256;
+        char **slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return NULL;
+        for (size_t i = 0; i < in->cap; i++) {
+            if (!in->slots[i])
+                continue;
+            size_t k = text_hash(in->slots[i]) & (cap - 1);
+            while (slots[k])
+                k = (k + 1) & (cap - 1);
+            slots[k] = in->slots[i];
+        }
+        free(in->slots);
+        in->slots = slots;
+        in->cap = cap;
+    }
+    size_t k = text_hash(t) & (in->cap - 1);
+    for (; in->slots[k]; k = (k + 1) & (in->cap - 1))
+        if (strcmp(in->slots[k], t) == 0)
+            return in->slots[k];
+    if (!(in->slots[k] = xstrdup(t)))
+        return NULL;
+    in->n++;
+    return in->slots[k];
+}
+
+static void interned_free(interned *in)
+{
+    for (size_t i = 0; i < in->cap; i++)
+        free(in->slots[i]);
+    free(in->slots);
+}
+
+/* A new release of a process, to evaluate: its place among the process's releases. */
+typedef struct eval_step {
+    int64_t event_id;
+    size_t k;
+    ocds_stage stage;
+} eval_step;
+
+/* What an input added to one process, kept from storing it until evaluating it. */
+typedef struct eval_plan {
+    size_t input, proc;
+    json_t *initial; /* the compiled release stored before the input; NULL for a new process */
+    ocds_stage initial_stage;
+    int64_t first_days;
+    const char *ruleset;   /* interned */
+    const char *buyer_key; /* interned: evaluation goes buyer by buyer */
+    eval_step *steps;
+    size_t n;
+} eval_plan;
+
+typedef struct eval_plans {
+    eval_plan *items;
+    size_t n, cap;
+    interned strings;
+} eval_plans;
+
+static void eval_plans_free(eval_plans *ep)
+{
+    for (size_t i = 0; i < ep->n; i++) {
+        json_decref(ep->items[i].initial);
+        free(ep->items[i].steps);
+    }
+    free(ep->items);
+    interned_free(&ep->strings);
+    memset(ep, 0, sizeof *ep);
+}
+
+/* Keeps what evaluating the new releases of a process will need (takes plan->initial). */
+static int keep_plan(eval_plans *ep, size_t input, size_t proc, process_plan *plan)
+{
+    if (plan->n == 0)
+        return 0;
+    if (ep->n == ep->cap) {
+        size_t cap = ep->cap ? ep->cap * 2 : 1024;
+        eval_plan *grown = realloc(ep->items, cap * sizeof *grown);
+        if (!grown)
+            return ANBUD_EINTERNAL;
+        ep->items = grown;
+        ep->cap = cap;
+    }
+    eval_plan *e = &ep->items[ep->n];
+    memset(e, 0, sizeof *e);
+    e->input = input;
+    e->proc = proc;
+    e->initial_stage = plan->initial_stage;
+    e->first_days = plan->first_days;
+    e->ruleset = intern(&ep->strings, plan->ruleset);
+    e->buyer_key = intern(&ep->strings, plan->buyer_key);
+    e->steps = malloc(plan->n * sizeof *e->steps);
+    if (!e->ruleset || !e->buyer_key || !e->steps) {
+        free(e->steps);
+        return ANBUD_EINTERNAL;
+    }
+    for (size_t i = 0; i < plan->n; i++) {
+        const new_event *ev = &plan->events[i];
+        size_t k = 0;
+        while (k < plan->p->n && plan->p->releases[k] != ev->r)
+            k++;
+        e->steps[i] = (eval_step){ev->event_id, k, ev->stage};
+    }
+    e->n = plan->n;
+    e->initial = plan->initial;
+    plan->initial = NULL;
+    ep->n++;
+    return 0;
+}
+
 /*
  * Replays the new releases of one process in date order from what was stored before the
  * input: after each, the rules of the stage it leaves the process at, recorded as its
  * event's verdicts. Every process of the input is stored before any is evaluated, so a
  * rule looking at the buyer's other processes sees the whole input, in any order.
  */
-static int evaluate_plan(store *s, engine *e, const process_plan *plan, int64_t now_days,
-                         import_stats *stats, anbud_err *err)
+static int evaluate_plan(store *s, engine *e, const eval_plan *plan, const ocds_process *p,
+                         int64_t now_days, import_stats *stats, anbud_err *err)
 {
     json_t *compiled = plan->initial ? json_incref(plan->initial) : json_object();
     ocds_stage stage = plan->initial ? plan->initial_stage : STAGE_NONE;
     int rc = compiled ? 0 : err_set(err, ANBUD_EINTERNAL, "out of memory");
     for (size_t i = 0; i < plan->n && !rc; i++) {
-        const new_event *ev = &plan->events[i];
+        const eval_step *ev = &plan->steps[i];
         verdict_list verdicts = {0};
-        rc = ocds_apply(compiled, &stage, ev->r, err);
+        rc = ev->k < p->n ? ocds_apply(compiled, &stage, p->releases[ev->k], err)
+                          : err_set(err, ANBUD_EINTERNAL, "%s: a release went missing", p->ocid);
         if (!rc)
-            rc = evaluate_at(s, e, ev->event_id, plan->p->ocid, compiled, ev->stage,
-                             plan->ruleset, plan->first_days, now_days, &verdicts, err);
+            rc = evaluate_at(s, e, ev->event_id, p->ocid, compiled, ev->stage, plan->ruleset,
+                             plan->first_days, now_days, &verdicts, err);
         count_verdicts(&verdicts, &stats->verdicts, &stats->findings);
         verdict_list_free(&verdicts);
     }
@@ -409,49 +535,64 @@ static int evaluate_plan(store *s, engine *e, const process_plan *plan, int64_t 
     return rc;
 }
 
-/* The plans of one input, and the grouped releases they point into. */
-typedef struct input_plans {
-    ocds_set set;
-    process_plan *plans;
-} input_plans;
-
-static void input_plans_free(input_plans *in)
-{
-    for (size_t i = 0; in->plans && i < in->set.n; i++)
-        plan_free(&in->plans[i]);
-    free(in->plans);
-    in->plans = NULL;
-    ocds_set_free(&in->set);
-}
-
 /* Stores one input under a savepoint: on error nothing of it stays, the inputs before it do. */
-static int accept_input(store *s, const engine *e, const ocds_batch *batch, const char *forced_set,
-                        input_plans *in, accepted_events *ids, import_stats *stats, anbud_err *err)
+static int accept_input(store *s, const engine *e, ocds_source *src, size_t input,
+                        const char *forced_set, eval_plans *ep, accepted_events *ids,
+                        import_stats *stats, anbud_err *err)
 {
+    size_t kept = ep->n;
     int rc = store_savepoint(s, err);
     if (!rc)
-        rc = accept_all(s, e, batch, forced_set, NULL, &in->set, &in->plans, ids, stats, err);
+        rc = ocds_source_group(src, err);
+    for (size_t i = 0; !rc && i < ocds_source_processes(src); i++) {
+        const ocds_process *p;
+        process_plan plan = {0};
+        rc = ocds_source_process(src, i, 1, &p, err);
+        if (!rc)
+            rc = accept_process(s, e, p, forced_set, NULL, 0, &plan, ids, stats, err);
+        if (!rc && keep_plan(ep, input, i, &plan))
+            rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
+        plan_free(&plan);
+        ids->n = 0; /* import evaluates by plan, not by id */
+    }
     if (rc) {
         store_rollback_savepoint(s);
-        input_plans_free(in);
+        while (ep->n > kept) {
+            ep->n--;
+            json_decref(ep->items[ep->n].initial);
+            free(ep->items[ep->n].steps);
+        }
         return rc;
     }
     return store_release_savepoint(s, err);
 }
 
-int lifecycle_import_inputs(store *s, engine *e, const ocds_batch *batches, size_t n,
-                            const char *forced_set, int64_t now_days, import_stats *stats,
-                            size_t *imported, anbud_err *err)
+/* Evaluation order: input by input, within one buyer by buyer (so the processes rules ask
+ * p:others() about are read together), then as the input gave them. */
+static int by_input_buyer(const void *pa, const void *pb)
+{
+    const eval_plan *a = pa, *b = pb;
+    if (a->input != b->input)
+        return a->input < b->input ? -1 : 1;
+    int c = a->buyer_key == b->buyer_key ? 0 : strcmp(a->buyer_key, b->buyer_key);
+    if (c)
+        return c;
+    return a->proc < b->proc ? -1 : a->proc > b->proc;
+}
+
+int lifecycle_import_sources(store *s, engine *e, ocds_source *const *srcs, size_t n,
+                             const char *forced_set, int64_t now_days, import_stats *stats,
+                             size_t *imported, anbud_err *err)
 {
     accepted_events ids = {0};
-    input_plans *in = calloc(n ? n : 1, sizeof *in);
+    eval_plans ep = {0};
     size_t k = 0;
     anbud_err input_err = {0};
-    int rc = in ? store_begin(s, err) : err_set(err, ANBUD_EINTERNAL, "out of memory");
+    int rc = store_begin(s, err);
     int bad = 0; /* an input refused: the ones before it are still imported */
     for (; !rc && !bad && k < n; k++) {
         memset(&stats[k], 0, sizeof stats[k]);
-        bad = accept_input(s, e, &batches[k], forced_set, &in[k], &ids, &stats[k], &input_err);
+        bad = accept_input(s, e, srcs[k], k, forced_set, &ep, &ids, &stats[k], &input_err);
         if (bad)
             break;
     }
@@ -464,9 +605,15 @@ int lifecycle_import_inputs(store *s, engine *e, const ocds_batch *batches, size
         rc = bad;
         goto done;
     }
-    for (size_t f = 0; !rc && f < k; f++)
-        for (size_t i = 0; !rc && i < in[f].set.n; i++)
-            rc = evaluate_plan(s, e, &in[f].plans[i], now_days, &stats[f], err);
+    if (ep.n)
+        qsort(ep.items, ep.n, sizeof *ep.items, by_input_buyer);
+    for (size_t i = 0; !rc && i < ep.n; i++) {
+        const eval_plan *plan = &ep.items[i];
+        const ocds_process *p;
+        rc = ocds_source_process(srcs[plan->input], plan->proc, 0, &p, err);
+        if (!rc)
+            rc = evaluate_plan(s, e, plan, p, now_days, &stats[plan->input], err);
+    }
     if (!rc)
         rc = store_commit(s, err);
     if (rc) {
@@ -478,10 +625,25 @@ int lifecycle_import_inputs(store *s, engine *e, const ocds_batch *batches, size
     }
     *imported = k;
 done:
-    for (size_t f = 0; in && f < n; f++)
-        input_plans_free(&in[f]);
-    free(in);
+    eval_plans_free(&ep);
     free(ids.ids);
+    return rc;
+}
+
+int lifecycle_import_inputs(store *s, engine *e, const ocds_batch *batches, size_t n,
+                            const char *forced_set, int64_t now_days, import_stats *stats,
+                            size_t *imported, anbud_err *err)
+{
+    ocds_source **srcs = calloc(n ? n : 1, sizeof *srcs);
+    int rc = srcs ? 0 : err_set(err, ANBUD_EINTERNAL, "out of memory");
+    *imported = 0;
+    for (size_t k = 0; !rc && k < n; k++)
+        rc = ocds_source_of_batch(&batches[k], &srcs[k], err);
+    if (!rc)
+        rc = lifecycle_import_sources(s, e, srcs, n, forced_set, now_days, stats, imported, err);
+    for (size_t i = 0; srcs && i < n; i++)
+        ocds_source_close(srcs[i]);
+    free(srcs);
     return rc;
 }
 

@@ -40,6 +40,15 @@ int lifecycle_import_inputs(store *s, engine *e, const ocds_batch *batches, size
                             const char *forced_set, int64_t now_days, import_stats *stats,
                             size_t *imported, anbud_err *err);
 
+/*
+ * As lifecycle_import_inputs, over inputs read one process at a time (ocds_source): memory
+ * holds one process, the sources' indexes and, per new process, a few numbers until it is
+ * evaluated. Processes are evaluated input by input, buyer by buyer.
+ */
+int lifecycle_import_sources(store *s, engine *e, ocds_source *const *srcs, size_t n,
+                             const char *forced_set, int64_t now_days, import_stats *stats,
+                             size_t *imported, anbud_err *err);
+
 /* Ids of the events an input added. */
 typedef struct accepted_events {
     int64_t *ids;

@@ -172,17 +172,13 @@ typedef struct reader {
     anbud_err *err;
 } reader;
 
-/*
- * Validates one release found at `where` and adds it to the reader, holding a new
- * reference. compiled: 1 when the form says so (a record's compiledRelease), else the tag
- * decides. Returns 0 or an ANBUD_E* code with err filled.
- */
-static int reader_take(reader *rd, json_t *json, int compiled, const char *where)
+int ocds_release_fill(json_t *json, int compiled, const char *where, int validate,
+                      ocds_release *out, anbud_err *err)
 {
     if (!json_is_object(json))
-        return err_set(rd->err, ANBUD_EINPUT, "%s: expected a release (an object), found %s", where,
+        return err_set(err, ANBUD_EINPUT, "%s: expected a release (an object), found %s", where,
                        ocds_type_name(json));
-    int rc = ocds_validate(json, where, rd->err);
+    int rc = validate ? ocds_validate(json, where, err) : ANBUD_OK;
     if (rc != ANBUD_OK)
         return rc;
 
@@ -193,11 +189,26 @@ static int reader_take(reader *rd, json_t *json, int compiled, const char *where
     if (!r.id)
         r.id = "";
     if (date_parse(json_string_value(json_object_get(json, "date")), &r.days, &r.secs) != 0)
-        return err_set(rd->err, ANBUD_EINTERNAL, "%s: date passed validation but not parsing",
+        return err_set(err, ANBUD_EINTERNAL, "%s: date passed validation but not parsing",
                        where);
     r.compiled = compiled || has_tag(json, "compiled");
     r.stage = r.compiled ? ocds_stage_of_compiled(json) : ocds_stage_of_tags(json);
     snprintf(r.where, sizeof r.where, "%s", where);
+    *out = r;
+    return ANBUD_OK;
+}
+
+/*
+ * Validates one release found at `where` and adds it to the reader, holding a new
+ * reference. compiled: 1 when the form says so (a record's compiledRelease), else the tag
+ * decides. Returns 0 or an ANBUD_E* code with err filled.
+ */
+static int reader_take(reader *rd, json_t *json, int compiled, const char *where)
+{
+    ocds_release r;
+    int rc = ocds_release_fill(json, compiled, where, 1, &r, rd->err);
+    if (rc != ANBUD_OK)
+        return rc;
     if (batch_push(&rd->got, &r) != 0)
         return err_set(rd->err, ANBUD_EINTERNAL, "%s: out of memory", where);
     json_incref(json);
@@ -283,16 +294,22 @@ static int read_document(reader *rd, json_t *root)
 }
 
 /* jansson leaves the error empty when it cannot even set up (out of memory). */
-static int parse_error(reader *rd, int line_offset, const json_error_t *je)
+static int parse_error_named(const char *name, int line_offset, const json_error_t *je,
+                             anbud_err *err)
 {
     if (je->text[0] == '\0' || json_error_code(je) == json_error_out_of_memory)
-        return err_set(rd->err, ANBUD_EINTERNAL, "%s: out of memory parsing JSON", rd->name);
+        return err_set(err, ANBUD_EINTERNAL, "%s: out of memory parsing JSON", name);
     /* jansson names its own flag; say what is wrong with the text instead */
     const char *what = strstr(je->text, "JSON_ALLOW_NUL")
                            ? "\\u0000 is not allowed: text cannot hold a NUL character"
                            : je->text;
-    return err_set(rd->err, ANBUD_EINPUT, "%s: line %d, column %d: %s", rd->name,
+    return err_set(err, ANBUD_EINPUT, "%s: line %d, column %d: %s", name,
                    je->line + line_offset, je->column, what);
+}
+
+static int parse_error(reader *rd, int line_offset, const json_error_t *je)
+{
+    return parse_error_named(rd->name, line_offset, je, rd->err);
 }
 
 #define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
@@ -321,6 +338,26 @@ static int is_blank(const char *s, size_t n)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
             return 0;
     return 1;
+}
+
+int ocds_line_blank(const char *line, size_t n)
+{
+    return is_blank(line, n);
+}
+
+int ocds_parse_line(const char *name, int lineno, const char *line, size_t n, int validate,
+                    ocds_release *out, anbud_err *err)
+{
+    json_error_t je = {0}; /* jansson sets no error code when it fails to start */
+    json_t *value = load_json(line, n, &je);
+    if (!value)
+        return parse_error_named(name, lineno - 1, &je, err);
+    char where[160];
+    snprintf(where, sizeof where, "%s: line %d", name, lineno);
+    int rc = ocds_release_fill(value, 0, where, validate, out, err);
+    if (rc != ANBUD_OK)
+        json_decref(value);
+    return rc;
 }
 
 /*

@@ -59,6 +59,18 @@ int ocds_read_file(ocds_batch *b, const char *path, anbud_err *err);
 void ocds_batch_free(ocds_batch *b);
 
 /*
+ * The pieces of reading JSON Lines, for ocds_source: fills *out from a parsed release found
+ * at `where` (validated when `validate`; out->json takes the reference json had, on success
+ * only); whether a line is blank; parses one line (number lineno) of the JSON Lines input
+ * `name` into *out, which owns its json on success. Messages as ocds_read gives them.
+ */
+int ocds_release_fill(json_t *json, int compiled, const char *where, int validate,
+                      ocds_release *out, anbud_err *err);
+int ocds_line_blank(const char *line, size_t n);
+int ocds_parse_line(const char *name, int lineno, const char *line, size_t n, int validate,
+                    ocds_release *out, anbud_err *err);
+
+/*
  * Checks the fields anbud relies on in one release or compiled release: `ocid` a
  * non-empty string, `date` a real date, `tag` an array of known tags, every `currency`
  * "NOK" and every `amount` a finite number, not negative, every date field (`date`, `*Date`,
@@ -92,6 +104,45 @@ typedef struct ocds_set {
  */
 int ocds_group(const ocds_batch *b, ocds_set *out, anbud_err *err);
 void ocds_set_free(ocds_set *s);
+
+/*
+ * Compiles one process from its releases (any order): orders them by date (ties keep the
+ * order given), refuses a move to an earlier stage, merges them into p->compiled (when
+ * merge; else p->compiled stays NULL). p->releases becomes a new array of the same
+ * pointers; p->ocid a copy. Free with ocds_process_free.
+ */
+int ocds_process_build(ocds_process *p, ocds_release **releases, size_t n, int merge,
+                       anbud_err *err);
+void ocds_process_free(ocds_process *p);
+
+/*
+ * An input read one process at a time, so that memory holds one process and an index
+ * rather than the whole input. A JSON Lines file (named *.jsonl or *.ndjson) is read
+ * once to validate every line and note, per line, its ocid, date and place in the file;
+ * a process's lines are read again when it is asked for. Any other input is read whole
+ * (ocds_read) and grouped. Processes come in order of first appearance, their releases
+ * in date order (ties keep input order), as ocds_group gives them.
+ */
+typedef struct ocds_source ocds_source;
+
+/* Reads and validates a file (errors as ocds_read_file). */
+int ocds_source_open(const char *path, ocds_source **out, anbud_err *err);
+/* A source over a batch read already; the batch must outlive the source. */
+int ocds_source_of_batch(const ocds_batch *b, ocds_source **out, anbud_err *err);
+/* Groups a source read whole (errors as ocds_group; a JSON Lines file reports a move to an
+ * earlier stage when the process is read). Call before asking for its processes. */
+int ocds_source_group(ocds_source *src, anbud_err *err);
+size_t ocds_source_releases(const ocds_source *src);
+size_t ocds_source_processes(const ocds_source *src);
+const char *ocds_source_ocid(const ocds_source *src, size_t i);
+/*
+ * Process i: *p points at it, valid until the next call or ocds_source_close. merge: also
+ * its compiled release (else p->compiled may be NULL). A move to an earlier stage is
+ * ANBUD_EINPUT, as in ocds_group.
+ */
+int ocds_source_process(ocds_source *src, size_t i, int merge, const ocds_process **p,
+                        anbud_err *err);
+void ocds_source_close(ocds_source *src);
 
 /*
  * One step of compiling a process, as ocds_group does for each release in date order and

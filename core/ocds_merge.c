@@ -198,6 +198,72 @@ int ocds_apply(json_t *compiled, ocds_stage *stage, const ocds_release *r, anbud
     return ANBUD_OK;
 }
 
+/* Fills p from n releases already in date order; on failure p holds what it got (free it). */
+static int process_fill(ocds_process *p, ocds_release *const *releases, size_t n, int merge,
+                        anbud_err *err)
+{
+    p->n = n;
+    p->ocid = xstrdup(releases[0]->ocid);
+    p->releases = malloc(n * sizeof *p->releases);
+    if (!p->ocid || !p->releases)
+        return err_set(err, ANBUD_EINTERNAL, "out of memory grouping releases");
+    memcpy(p->releases, releases, n * sizeof *p->releases);
+    p->first_days = p->releases[0]->days;
+    p->stage = STAGE_NONE;
+    p->compiled = json_object();
+    if (!p->compiled)
+        return err_set(err, ANBUD_EINTERNAL, "out of memory merging releases");
+    int rc = ANBUD_OK;
+    for (size_t i = 0; i < n && rc == ANBUD_OK; i++) {
+        if (merge) {
+            rc = ocds_apply(p->compiled, &p->stage, p->releases[i], err);
+        } else if (p->releases[i]->stage != STAGE_NONE) {
+            /* the same refusal as ocds_apply, without merging */
+            ocds_stage st = p->stage;
+            if (p->releases[i]->stage < st)
+                rc = ocds_apply(p->compiled, &st, p->releases[i], err);
+            else
+                p->stage = p->releases[i]->stage;
+        }
+    }
+    if (!merge) {
+        json_decref(p->compiled);
+        p->compiled = NULL;
+    }
+    return rc;
+}
+
+/* Orders releases of one process by date, then by their place in the array. */
+static int by_date_place(const void *pa, const void *pb)
+{
+    const ocds_release *a = *(const ocds_release *const *)pa;
+    const ocds_release *b = *(const ocds_release *const *)pb;
+    if (a->secs != b->secs)
+        return a->secs < b->secs ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+int ocds_process_build(ocds_process *p, ocds_release **releases, size_t n, int merge,
+                       anbud_err *err)
+{
+    memset(p, 0, sizeof *p);
+    if (n == 0)
+        return err_set(err, ANBUD_EINTERNAL, "a process without releases");
+    qsort(releases, n, sizeof *releases, by_date_place);
+    int rc = process_fill(p, releases, n, merge, err);
+    if (rc != ANBUD_OK)
+        ocds_process_free(p);
+    return rc;
+}
+
+void ocds_process_free(ocds_process *p)
+{
+    free(p->ocid);
+    free(p->releases);
+    json_decref(p->compiled);
+    memset(p, 0, sizeof *p);
+}
+
 int ocds_group(const ocds_batch *b, ocds_set *out, anbud_err *err)
 {
     out->items = NULL;
@@ -233,28 +299,9 @@ int ocds_group(const ocds_batch *b, ocds_set *out, anbud_err *err)
     }
     qsort(groups, ngroups, sizeof *groups, by_first_appearance);
 
-    for (g = 0; g < ngroups; g++) {
-        ocds_process *p = &out->items[g];
+    for (g = 0; g < ngroups && rc == ANBUD_OK; g++) {
         out->n++;
-        p->n = groups[g].n;
-        p->ocid = xstrdup(groups[g].first->ocid);
-        p->releases = malloc(p->n * sizeof *p->releases);
-        if (!p->ocid || !p->releases) {
-            rc = err_set(err, ANBUD_EINTERNAL, "out of memory grouping releases");
-            goto done;
-        }
-        memcpy(p->releases, sorted + groups[g].start, p->n * sizeof *p->releases);
-        p->first_days = p->releases[0]->days;
-        p->stage = STAGE_NONE;
-        p->compiled = json_object();
-        if (!p->compiled) {
-            rc = err_set(err, ANBUD_EINTERNAL, "out of memory merging releases");
-            goto done;
-        }
-        for (size_t i = 0; i < p->n && rc == ANBUD_OK; i++)
-            rc = ocds_apply(p->compiled, &p->stage, p->releases[i], err);
-        if (rc != ANBUD_OK)
-            goto done;
+        rc = process_fill(&out->items[g], sorted + groups[g].start, groups[g].n, 1, err);
     }
 done:
     free(sorted);

@@ -298,7 +298,7 @@ int kommunenr_valid(const char *s)
 
 /* ---- files ------------------------------------------------------------------------- */
 
-static int file_error(anbud_err *err, const char *path, int errnum)
+int file_error(anbud_err *err, const char *path, int errnum)
 {
     char why[128];
     if (strerror_r(errnum, why, sizeof why) != 0)

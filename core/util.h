@@ -67,6 +67,8 @@ int kommunenr_valid(const char *s);
 
 /* Reads a whole file into a NUL-terminated heap buffer. Returns 0 or an ANBUD_E* code. */
 int file_read(const char *path, char **out, size_t *len, anbud_err *err);
+/* The message file_read gives when a file cannot be opened or read (errnum: errno). */
+int file_error(anbud_err *err, const char *path, int errnum);
 
 /* A 128-bit content fingerprint of s as 32 hex digits (not cryptographic). */
 void hash_hex(const char *s, size_t n, char out[33]);
