@@ -10,12 +10,16 @@
  * between queries. The narrower filters of a query (bind_query_matches) are applied
  * here too, with each process's relevant day computed once.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
 
 #define VIEW_MAX_ENTRIES 200000
+/* groups this large answer a query naming a CPV group from an index */
+#define VIEW_INDEX_MIN 64
 
 typedef struct view_entry {
     char *ocid;
@@ -26,6 +30,9 @@ typedef struct view_entry {
     int64_t first_days;
     int64_t relevant_days; /* of compiled, once has_relevant */
     int has_relevant;
+    char (*cpv)[4];        /* its CPV groups (bind_cpv_groups), once has_cpv */
+    size_t n_cpv;
+    int has_cpv;
 } view_entry;
 
 enum { GROUP_BUYER = 0, GROUP_MUNICIPALITY = 1 };
@@ -36,7 +43,18 @@ typedef struct view_group {
     view_entry **items;
     size_t n, cap;
     int unsorted; /* an entry was appended after the group was read in ocid order */
+    /* for queries naming a CPV group: one (group, day, entry) per CPV group of each entry,
+     * by group then day; rebuilt when stale (an entry added or saved since) */
+    struct cpv_key *by_cpv;
+    size_t n_by_cpv;
+    int by_cpv_stale;
 } view_group;
+
+typedef struct cpv_key {
+    char group[4];
+    int64_t day;
+    view_entry *e;
+} cpv_key;
 
 struct store_view {
     view_entry **slots; /* open addressing by ocid */
@@ -63,6 +81,7 @@ static void entry_free(view_entry *e)
     free(e->buyer_key);
     free(e->municipality);
     json_decref(e->compiled);
+    free(e->cpv);
     free(e);
 }
 
@@ -73,6 +92,7 @@ static void groups_clear(store_view *v)
         if (g) {
             free(g->key);
             free(g->items);
+            free(g->by_cpv);
             free(g);
         }
     }
@@ -207,6 +227,7 @@ static int group_push(view_group *g, view_entry *e)
         g->cap = cap;
     }
     g->items[g->n++] = e;
+    g->by_cpv_stale = 1;
     return 0;
 }
 
@@ -251,6 +272,16 @@ static int same_text(const char *a, const char *b)
 
 /* ---- keeping it current ------------------------------------------------------------- */
 
+/* The groups holding e must rebuild their CPV index before using it. */
+static void mark_stale(store_view *v, const view_entry *e)
+{
+    view_group *g = group_find(v, GROUP_BUYER, e->buyer_key);
+    if (g)
+        g->by_cpv_stale = 1;
+    if ((g = group_find(v, GROUP_MUNICIPALITY, e->municipality)) != NULL)
+        g->by_cpv_stale = 1;
+}
+
 int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
                      ocds_stage stage, int64_t first_days)
 {
@@ -262,6 +293,8 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
         json_decref(e->compiled);
         e->compiled = NULL;
         e->has_relevant = 0;
+        e->has_cpv = 0;
+        mark_stale(v, e);
         e->stage = stage;
         e->first_days = first_days;
         if (same_text(e->buyer_key, buyer_key) && same_text(e->municipality, municipality))
@@ -415,6 +448,150 @@ static int each_uncached(void *ctx, const engine_query *q,
     return rc;
 }
 
+/* Parses (when its row changed) and reads once what the filters look at. */
+static int entry_ready(store *s, view_entry *e)
+{
+    if (!e->compiled && reparse(s, e))
+        return ANBUD_EINTERNAL;
+    if (!e->has_relevant) {
+        e->relevant_days = ocds_relevant_days(e->compiled, e->first_days);
+        e->has_relevant = 1;
+    }
+    return 0;
+}
+
+static int entry_cpv(view_entry *e)
+{
+    if (e->has_cpv)
+        return 0;
+    char (*groups)[4] = NULL;
+    size_t max = 0, n = bind_cpv_groups(e->compiled, NULL, 0);
+    while (n > max) {
+        max = n;
+        free(groups);
+        if (!(groups = malloc(max * sizeof *groups)))
+            return ANBUD_EINTERNAL;
+        n = bind_cpv_groups(e->compiled, groups, max);
+    }
+    free(e->cpv);
+    e->cpv = groups;
+    e->n_cpv = n;
+    e->has_cpv = 1;
+    return 0;
+}
+
+static int by_group_day(const void *pa, const void *pb)
+{
+    const cpv_key *a = pa, *b = pb;
+    int c = strcmp(a->group, b->group);
+    if (c)
+        return c;
+    return a->day < b->day ? -1 : a->day > b->day;
+}
+
+static int rebuild_by_cpv(store *s, view_group *g)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        view_entry *e = g->items[i];
+        if (entry_ready(s, e) || entry_cpv(e))
+            return ANBUD_EINTERNAL;
+        n += e->n_cpv;
+    }
+    cpv_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys)
+        return ANBUD_EINTERNAL;
+    size_t k = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        view_entry *e = g->items[i];
+        for (size_t j = 0; j < e->n_cpv; j++) {
+            memcpy(keys[k].group, e->cpv[j], sizeof keys[k].group);
+            keys[k].day = e->relevant_days;
+            keys[k++].e = e;
+        }
+    }
+    qsort(keys, n, sizeof *keys, by_group_day);
+    free(g->by_cpv);
+    g->by_cpv = keys;
+    g->n_by_cpv = n;
+    g->by_cpv_stale = 0;
+    return 0;
+}
+
+/* The first key not before (group, day). */
+static size_t lower_bound(const view_group *g, const char *group, int64_t day)
+{
+    cpv_key probe = {{0}, day, NULL};
+    snprintf(probe.group, sizeof probe.group, "%s", group);
+    size_t lo = 0, hi = g->n_by_cpv;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_group_day(&g->by_cpv[mid], &probe) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whether an entry passes the filters the view itself applies (not the narrower ones). */
+static int entry_selected(const view_entry *e, const engine_query *q)
+{
+    if (q->except_ocid && strcmp(e->ocid, q->except_ocid) == 0)
+        return 0;
+    return !(q->buyer_key && q->municipality && !same_text(e->municipality, q->municipality));
+}
+
+static int hand_over(const view_entry *e, const engine_query *q,
+                     int (*each)(void *arg, const engine_process *p), void *arg)
+{
+    /* the query's narrower filters (CPV groups, days, stages ...), on the day computed once */
+    engine_process p = {e->ocid, e->compiled, e->stage, e->first_days};
+    if (!bind_query_matches(q, &p, e->relevant_days))
+        return 0;
+    return each(arg, &p);
+}
+
+/* Appends to hits the entries of the index's range for one CPV group (within the query's
+ * days when it has them) that pass entry_selected. */
+static void range_hits(const view_group *g, const char *group, const engine_query *q,
+                       view_entry **hits, size_t *n)
+{
+    if (strlen(group) > 3)
+        return;
+    size_t k = lower_bound(g, group, q->has_days ? q->from_days : INT64_MIN);
+    for (; k < g->n_by_cpv && strcmp(g->by_cpv[k].group, group) == 0 &&
+           (!q->has_days || g->by_cpv[k].day <= q->to_days);
+         k++)
+        if (entry_selected(g->by_cpv[k].e, q))
+            hits[(*n)++] = g->by_cpv[k].e;
+}
+
+/* A query naming CPV groups: only their ranges of the index, in ocid order, each process
+ * once. */
+static int each_by_cpv(store *s, view_group *g, const engine_query *q,
+                       int (*each)(void *arg, const engine_process *p), void *arg)
+{
+    if ((g->by_cpv_stale || !g->by_cpv) && rebuild_by_cpv(s, g))
+        return ANBUD_EINTERNAL;
+    view_entry **hits = malloc((g->n_by_cpv + 1) * sizeof *hits);
+    if (!hits)
+        return ANBUD_EINTERNAL;
+    size_t n = 0;
+    if (q->cpv_group)
+        range_hits(g, q->cpv_group, q, hits, &n);
+    else
+        for (size_t i = 0; i < q->n_cpv_groups; i++)
+            range_hits(g, q->cpv_groups[i], q, hits, &n);
+    qsort(hits, n, sizeof *hits, by_ocid);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (i == 0 || hits[i] != hits[i - 1])
+            rc = hand_over(hits[i], q, each, arg);
+    free(hits);
+    return rc;
+}
+
 static int each_process(void *ctx, const engine_query *q,
                         int (*each)(void *arg, const engine_process *p), void *arg)
 {
@@ -433,24 +610,15 @@ static int each_process(void *ctx, const engine_query *q,
         qsort(g->items, g->n, sizeof *g->items, by_ocid);
         g->unsorted = 0;
     }
+    if ((q->cpv_group || q->has_cpv_groups) && g->n >= VIEW_INDEX_MIN)
+        return each_by_cpv(s, g, q, each, arg);
     for (size_t i = 0; i < g->n; i++) {
         view_entry *e = g->items[i];
-        if (q->except_ocid && strcmp(e->ocid, q->except_ocid) == 0)
+        if (!entry_selected(e, q))
             continue;
-        if (q->buyer_key && q->municipality && !same_text(e->municipality, q->municipality))
-            continue;
-        if (!e->compiled && reparse(s, e))
+        if (entry_ready(s, e))
             return ANBUD_EINTERNAL;
-        if (!e->has_relevant) {
-            e->relevant_days = ocds_relevant_days(e->compiled, e->first_days);
-            e->has_relevant = 1;
-        }
-        /* the query's narrower filters (CPV groups, days, stages ...), on the day
-         * computed once */
-        engine_process p = {e->ocid, e->compiled, e->stage, e->first_days};
-        if (!bind_query_matches(q, &p, e->relevant_days))
-            continue;
-        int rc = each(arg, &p);
+        int rc = hand_over(e, q, each, arg);
         if (rc)
             return rc;
     }

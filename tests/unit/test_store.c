@@ -297,6 +297,117 @@ static void the_view_applies_the_narrower_filters(void)
     store_close(s);
 }
 
+/* Appends the ocid of each process handed out, comma-separated. */
+static int list_each(void *arg, const engine_process *p)
+{
+    sbuf *b = arg;
+    return sbuf_printf(b, "%s,", p->ocid) ? ANBUD_EINTERNAL : 0;
+}
+
+/* Keeps the processes handed out that match the narrower filters of q (checked here). */
+typedef struct filtered {
+    sbuf *b;
+    const engine_query *q;
+} filtered;
+
+static int filter_each(void *arg, const engine_process *p)
+{
+    filtered *f = arg;
+    if (!bind_query_matches(f->q, p, ocds_relevant_days(p->compiled, p->first_days)))
+        return 0;
+    return list_each(f->b, p);
+}
+
+/* Asks the view for q, and for every process of the group filtered here: the same answer
+ * (copied to out). */
+static int cpv_query_agrees(store *s, const engine_query *q, char *out, size_t n)
+{
+    engine_store v = store_engine_view(s);
+    sbuf got = {0}, want = {0};
+    engine_query all = *q;
+    all.cpv_group = NULL;
+    all.has_days = 0;
+    filtered f = {&want, q};
+    int rc = v.each_process(v.ctx, q, list_each, &got);
+    if (!rc)
+        rc = v.each_process(v.ctx, &all, filter_each, &f);
+    const char *a = got.data ? got.data : "", *b = want.data ? want.data : "";
+    snprintf(out, n, "%s", a);
+    int same = rc == 0 && strcmp(a, b) == 0;
+    sbuf_free(&got);
+    sbuf_free(&want);
+    return same;
+}
+
+/* A buyer with more processes than VIEW_INDEX_MIN: queries naming a CPV group are answered
+ * from the index, in ocid order, and follow a process saved with another group. */
+static void the_view_indexes_cpv_groups(void)
+{
+    fresh_path();
+    sbuf text = {0};
+    for (int i = 0; i < 90; i++)
+        CHECK_INT(sbuf_printf(&text,
+                              "{\"ocid\":\"ocds-c%02d\",\"id\":\"a\",\"date\":\"2024-%02d-%02dT00:00:00Z\","
+                              "\"tag\":[\"planning\"]," BUYER "\"tender\":{\"id\":\"t\",\"items\":[{\"id\":\"1\","
+                              "\"classification\":{\"scheme\":\"CPV\",\"id\":\"%s\"}}]}}\n",
+                              89 - i, 1 + i % 12, 1 + i % 28,
+                              i % 3 == 0 ? "45210000" : i % 3 == 1 ? "30192000" : "45"), 0);
+    import_stats st;
+    CHECK_INT(import_text(text.data, &st), 0);
+    sbuf_free(&text);
+    anbud_err err;
+    store *s = NULL;
+    CHECK_INT(store_open(path, &s, &err), 0);
+    char got[2048];
+    int64_t from, to;
+    CHECK_INT(date_parse("2024-03-01", &from, NULL), 0);
+    CHECK_INT(date_parse("2024-04-30", &to, NULL), 0);
+    engine_query q = {.municipality = "4631", .cpv_group = "452", .has_days = 1,
+                      .from_days = from, .to_days = to, .except_ocid = "ocds-c00"};
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    /* i % 3 == 0 and month 3 or 4: i in {3, 15, 27, 39, 51, 63, 75, 87}... minus by month */
+    CHECK_STR(got, "ocds-c02,ocds-c14,ocds-c26,ocds-c38,ocds-c50,ocds-c62,ocds-c74,ocds-c86,");
+    q.cpv_group = "45";
+    q.has_days = 0;
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    CHECK_INT((int)strlen(got), 29 * 9); /* 30 in group 45, less ocds-c00 */
+    q.cpv_group = "4521";
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    CHECK_STR(got, "");
+    const char groups[2][4] = {"301", "452"};
+    q.cpv_group = NULL;
+    q.has_cpv_groups = 1;
+    q.cpv_groups = groups;
+    q.n_cpv_groups = 2;
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    CHECK_INT((int)strlen(got), 60 * 9);
+    CHECK(strncmp(got, "ocds-c01,ocds-c02,ocds-c04,", 27) == 0);
+    q.has_cpv_groups = 0;
+    /* a process saved with another CPV group moves in the index */
+    stored_process sp;
+    CHECK_INT(store_load_process(s, "ocds-c02", &sp, &err), 0);
+    json_t *id = json_object_get(json_object_get(json_array_get(json_object_get(
+        json_object_get(sp.compiled, "tender"), "items"), 0), "classification"), "id");
+    CHECK_INT(json_string_set(id, "30192000"), 0);
+    CHECK_INT(store_begin(s, &err), 0);
+    CHECK_INT(store_save_process(s, "ocds-c02", sp.compiled, sp.stage, sp.first_days,
+                                 sp.ruleset, &err), 0);
+    q.cpv_group = "301";
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    CHECK(strstr(got, "ocds-c02,") != NULL);
+    q.cpv_group = "452";
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    CHECK(strstr(got, "ocds-c02,") == NULL);
+    store_rollback(s);
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    CHECK(strstr(got, "ocds-c02,") != NULL);
+    q.cpv_group = "301";
+    CHECK(cpv_query_agrees(s, &q, got, sizeof got));
+    CHECK(strstr(got, "ocds-c02,") == NULL);
+    json_decref(sp.compiled);
+    store_close(s);
+}
+
 static void advance_refuses_a_failing_gate_and_records_a_forced_move(void)
 {
     fresh_path();
@@ -348,6 +459,7 @@ static const test_case tests[] = {
     {"the_store_answers_others", the_store_answers_others},
     {"the_view_applies_the_narrower_filters", the_view_applies_the_narrower_filters},
     {"the_view_follows_writes", the_view_follows_writes},
+    {"the_view_indexes_cpv_groups", the_view_indexes_cpv_groups},
     {"advance_refuses_a_failing_gate_and_records_a_forced_move",
      advance_refuses_a_failing_gate_and_records_a_forced_move},
     {"teardown", teardown},
