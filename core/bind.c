@@ -16,8 +16,6 @@
 #include "sandbox.h"
 
 static char META_KEYS[K_COUNT];
-_Static_assert(K_COUNT == sizeof ((bind_context *)0)->metas / sizeof(void *),
-               "bind_context.metas holds one metatable per kind");
 
 static const char *const KIND_NAMES[K_COUNT] = {
     "object", "list", "procurement", "tender", "supplier", "contract",
@@ -36,29 +34,30 @@ bind_context *bind_ctx(lua_State *L)
 void bind_push_node(lua_State *L, const json_t *json, const bind_process *p, int kind, int elem)
 {
     bind_context *ctx = bind_ctx(L);
-    bind_node *n = lua_newuserdatauv(L, sizeof *n, 0);
+    bind_node *n = lua_newuserdatauv(L, sizeof *n, 1); /* user value: the field cache */
     n->json = json;
     n->proc = p;
     n->epoch = ctx->epoch;
     n->kind = (unsigned char)kind;
     n->elem = (unsigned char)elem;
+    n->magic = BIND_NODE_MAGIC;
     lua_rawgetp(L, LUA_REGISTRYINDEX, &META_KEYS[kind]);
     lua_setmetatable(L, -2);
 }
 
+/*
+ * Rules cannot make userdata (no library of theirs can), and this module marks every
+ * node it makes, so a full userdata of a node's size carrying the mark is one of ours:
+ * no metatable lookup per field read.
+ */
 bind_node *bind_test_node(lua_State *L, int idx)
 {
+    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(bind_node))
+        return NULL;
     bind_node *n = lua_touserdata(L, idx);
-    if (!n || lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
+    if (n->magic != BIND_NODE_MAGIC)
         return NULL;
-    const void *meta = lua_topointer(L, -1);
-    lua_pop(L, 1);
     const bind_context *ctx = bind_ctx(L);
-    int ours = 0;
-    for (int k = 0; k < K_COUNT && !ours; k++) /* one of the metatables bind_open made */
-        ours = meta == ctx->metas[k];
-    if (!ours)
-        return NULL;
     if (n->epoch != ctx->epoch)
         luaL_error(L, "a %s object from an earlier evaluation cannot be used",
                    KIND_NAMES[n->kind]);
@@ -222,29 +221,75 @@ static void push_field(lua_State *L, const bind_node *n, const char *key)
     bind_push_child(L, converted ? camel : key, v, n->proc);
 }
 
-static int node_index(lua_State *L)
+/* Marks a field found absent in a node's field cache (nil cannot be stored). */
+static char ABSENT;
+
+/* Pushes field or element `key` (at index 2) of n, uncached. */
+static void push_index(lua_State *L, const bind_node *n)
 {
-    bind_node *n = bind_check_node(L, 1);
     if (n->kind == K_LIST) {
         if (!lua_isinteger(L, 2)) {
             lua_pushnil(L);
-            return 1;
+            return;
         }
         lua_Integer i = lua_tointeger(L, 2);
         if (i < 1 || (size_t)i > json_array_size(n->json))
             lua_pushnil(L);
         else
             push_element(L, n, json_array_get(n->json, (size_t)i - 1));
-        return 1;
+        return;
     }
     const char *key = lua_tostring(L, 2);
     if (!key || lua_type(L, 2) != LUA_TSTRING) {
         lua_pushnil(L);
+        return;
+    }
+    if (!bind_computed_field(L, n, key))
+        push_field(L, n, key);
+}
+
+/*
+ * A field read. What it gives is kept in the node's field cache (its user value, a table
+ * made at the first read), so reading the same field of the same object again, in this
+ * rule or in the next one of the same evaluation, is one table lookup and gives the same
+ * object. Not kept: tables (cpv_codes, an empty hour_reports: a rule may change its own
+ * copy) and is_local (it depends on the rule's parameters).
+ */
+static int node_index(lua_State *L)
+{
+    bind_node *n = bind_check_node(L, 1);
+    if (n->kind != K_PROCUREMENT && n->kind != K_TENDER) { /* read by few rules: uncached */
+        push_index(L, n);
         return 1;
     }
-    if (bind_computed_field(L, n, key))
+    lua_settop(L, 2);
+    int cached = lua_getiuservalue(L, 1, 1) == LUA_TTABLE; /* 3: the cache, or nil */
+    if (cached) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, 3) != LUA_TNIL) {
+            if (lua_touserdata(L, -1) == &ABSENT && lua_type(L, -1) == LUA_TLIGHTUSERDATA)
+                lua_pushnil(L);
+            return 1;
+        }
+        lua_pop(L, 1);
+    }
+    push_index(L, n); /* 4 */
+    int t = lua_type(L, 4), kt = lua_type(L, 2);
+    if (t == LUA_TTABLE || !(kt == LUA_TSTRING || (kt == LUA_TNUMBER && lua_isinteger(L, 2))) ||
+        (kt == LUA_TSTRING && strcmp(lua_tostring(L, 2), "is_local") == 0))
         return 1;
-    push_field(L, n, key);
+    if (!cached) {
+        lua_createtable(L, 0, 4);
+        lua_replace(L, 3);
+        lua_pushvalue(L, 3);
+        lua_setiuservalue(L, 1, 1);
+    }
+    lua_pushvalue(L, 2);
+    if (t == LUA_TNIL)
+        lua_pushlightuserdata(L, &ABSENT);
+    else
+        lua_pushvalue(L, 4);
+    lua_rawset(L, 3);
     return 1;
 }
 
@@ -397,7 +442,6 @@ void bind_open(lua_State *L, bind_context *ctx)
         lua_setfield(L, -2, "__metatable");
         lua_pushstring(L, KIND_NAMES[k]);
         lua_setfield(L, -2, "__name");
-        ctx->metas[k] = lua_topointer(L, -1); /* kept alive by the registry */
         lua_rawsetp(L, LUA_REGISTRYINDEX, &META_KEYS[k]);
     }
 }

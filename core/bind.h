@@ -99,7 +99,6 @@ typedef struct bind_context {
     const engine_store *store; /* may be NULL: then p:others() is empty */
     bind_process **held;     /* other processes fetched in this epoch */
     size_t n_held, cap_held;
-    const void *metas[6];    /* the object metatables (bind_open): tell our objects apart */
 } bind_context;
 
 /* Registers the object metatables; ctx must outlive the Lua state. Call in a pcall. */

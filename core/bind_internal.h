@@ -13,7 +13,10 @@ typedef struct bind_node {
     const bind_process *proc;   /* the process it belongs to */
     uint32_t epoch;             /* the evaluation it was made in */
     unsigned char kind, elem;   /* K_*; elem: kind of a list's elements */
+    uint32_t magic;             /* BIND_NODE_MAGIC: tells our objects apart */
 } bind_node;
+
+#define BIND_NODE_MAGIC 0xB1D0DEADu
 
 bind_context *bind_ctx(lua_State *L);
 const char *bind_kind_name(int kind);

@@ -38,6 +38,7 @@ struct sandbox {
     void (*prelude)(lua_State *L, void *user);
     void *user;
     void *slot;           /* sandbox_slot */
+    int library_done;     /* the library is complete (and frozen): envs may copy it */
     char lua_dir[PATH_MAX];
 };
 
@@ -378,6 +379,18 @@ static void push_env_in(lua_State *L, const char *module_dir)
     lua_newtable(L);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_ENV_META);
     lua_setmetatable(L, -2);
+    if (sandbox_of(L)->library_done) {
+        /* the library's names in the environment itself: a global read is one table
+         * lookup, not a miss and an __index to the library (which stays the fallback) */
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LIBRARY);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, -5);
+        }
+        lua_pop(L, 1);
+    }
     if (module_dir)
         lua_pushstring(L, module_dir);
     else
@@ -570,6 +583,7 @@ static int sb_setup(lua_State *L)
     lua_pushvalue(L, lib);
     sandbox_freeze(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_LIBRARY_VIEW);
+    sb->library_done = 1;
     return 0;
 }
 
@@ -609,6 +623,8 @@ sandbox *sandbox_new(const char *lua_dir, void (*prelude)(lua_State *L, void *us
     }
     *(sandbox **)lua_getextraspace(sb->L) = sb;
     lua_setwarnf(sb->L, NULL, NULL);
+    /* most of what rules allocate (objects, outcomes, evidence) dies with the call */
+    lua_gc(sb->L, LUA_GCGEN, 0, 0);
     lua_pushcfunction(sb->L, sb_setup);
     lua_pushlightuserdata(sb->L, sb);
     if (lua_pcall(sb->L, 1, 0, 0) != LUA_OK) {

@@ -463,6 +463,29 @@ static void others_filter_by_groups_stages_framework_and_first_date(void)
     indexed = 0;
 }
 
+/* Field reads are kept per object for the evaluation, but never across what must differ:
+ * a table one rule changes, or is_local under another rule's local_municipalities. */
+static void field_reads_are_shared_only_where_nothing_differs(void)
+{
+    fresh_root();
+    write_file("t/ruleset.lua", MANIFEST_T);
+    write_file("t/a.lua",
+               "rule { id = 't.a', title = 't', source = 's', stages = {'contract'},"
+               " severity = 'error', params = { local_municipalities = {'4601'} },"
+               " check = function(p)\n"
+               "  local g = p.cpv_groups\n"
+               "  g[#g + 1] = 'x'\n"
+               "  return info(tostring(p.buyer.is_local) .. '|' .. tostring(p.tender == p.tender)"
+               " .. '|' .. tostring(rawequal(p.tender, p.tender)) .. '|' .. p.tender.title"
+               " .. '|' .. tostring(p.tender.nothing_here) .. '|' .. tostring(p.tender.nothing_here))\n"
+               " end }");
+    write_file("t/b.lua", RULE("t.b", "{\"contract\"}",
+                               "return info(tostring(p.buyer.is_local) .. '|' .. #p.cpv_groups)"));
+    CHECK_INT(evaluate(DOC, NULL), 0);
+    CHECK_STR(message_of("t.a"), "false|true|true|Skule|nil|nil");
+    CHECK_STR(message_of("t.b"), "true|1");
+}
+
 static void misbehaving_rules_error_alone(void)
 {
     fresh_root();
@@ -578,6 +601,8 @@ static const test_case tests[] = {
     {"gates_recheck_and_evidence_reach_the_verdict", gates_recheck_and_evidence_reach_the_verdict},
     {"others_are_the_same_buyers_processes", others_are_the_same_buyers_processes},
     {"others_filter_by_cpv_group_and_days", others_filter_by_cpv_group_and_days},
+    {"field_reads_are_shared_only_where_nothing_differs",
+     field_reads_are_shared_only_where_nothing_differs},
     {"others_filter_by_groups_stages_framework_and_first_date",
      others_filter_by_groups_stages_framework_and_first_date},
     {"misbehaving_rules_error_alone", misbehaving_rules_error_alone},
