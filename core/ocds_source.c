@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ocds.h"
 
@@ -292,30 +293,52 @@ static void held_clear(ocds_source *src)
     src->held.n = 0;
 }
 
-/* Reads one indexed line again into src->held. */
-static int read_ref(ocds_source *src, const line_ref *ref, anbud_err *err)
+/* Parses one indexed line again (its text at `text`) into src->held. */
+static int take_ref(ocds_source *src, const line_ref *ref, const char *text, anbud_err *err)
 {
-    if (src->line_cap < (size_t)ref->len + 1) {
-        char *line = realloc(src->line, (size_t)ref->len + 1);
-        if (!line)
-            return err_set(err, ANBUD_EINTERNAL, "%s: out of memory", src->name);
-        src->line = line;
-        src->line_cap = (size_t)ref->len + 1;
-    }
-    if (fseeko(src->file, (off_t)ref->offset, SEEK_SET) != 0 ||
-        fread(src->line, 1, ref->len, src->file) != ref->len)
-        return err_set(err, ANBUD_EINPUT, "%s: line %u changed while it was read", src->name,
-                       ref->line);
     if (room_for_one((void **)&src->held.items, &src->held.cap, src->held.n,
                      sizeof *src->held.items))
         return err_set(err, ANBUD_EINTERNAL, "%s: out of memory", src->name);
     ocds_release *r = &src->held.items[src->held.n];
-    int rc = ocds_parse_line(src->name, (int)ref->line, src->line, ref->len, 0, r, err);
+    int rc = ocds_parse_line(src->name, (int)ref->line, text, ref->len, 0, r, err);
     if (rc == ANBUD_OK)
         src->held.n++;
     else if (rc == ANBUD_EINPUT) /* it validated in the first pass */
         rc = err_set(err, ANBUD_EINPUT, "%s: line %u changed while it was read", src->name,
                      ref->line);
+    return rc;
+}
+
+/* Reads the lines of refs [from, to) again: one read of the span they cover when it is
+ * small (a process's lines are usually together), else one read a line. */
+static int read_refs(ocds_source *src, size_t from, size_t to, anbud_err *err)
+{
+    int64_t lo = INT64_MAX, hi = 0;
+    for (size_t k = from; k < to; k++) {
+        if (src->refs[k].offset < lo)
+            lo = src->refs[k].offset;
+        if (src->refs[k].offset + src->refs[k].len > hi)
+            hi = src->refs[k].offset + src->refs[k].len;
+    }
+    int span = to > from && hi - lo <= (1 << 20);
+    int rc = ANBUD_OK;
+    for (size_t k = from; k < to && rc == ANBUD_OK; k++) {
+        const line_ref *ref = &src->refs[k];
+        int64_t at = span ? lo : ref->offset;
+        size_t len = span ? (size_t)(hi - lo) : ref->len;
+        if ((!span || k == from) && src->line_cap < len + 1) {
+            char *line = realloc(src->line, len + 1);
+            if (!line)
+                return err_set(err, ANBUD_EINTERNAL, "%s: out of memory", src->name);
+            src->line = line;
+            src->line_cap = len + 1;
+        }
+        if ((!span || k == from) &&
+            pread(fileno(src->file), src->line, len, (off_t)at) != (ssize_t)len)
+            return err_set(err, ANBUD_EINPUT, "%s: line %u changed while it was read",
+                           src->name, ref->line);
+        rc = take_ref(src, ref, src->line + (ref->offset - at), err);
+    }
     return rc;
 }
 
@@ -327,9 +350,7 @@ int ocds_source_process(ocds_source *src, size_t i, int merge, const ocds_proces
         return ANBUD_OK;
     }
     held_clear(src);
-    int rc = ANBUD_OK;
-    for (size_t k = src->first[i]; k < src->first[i + 1] && rc == ANBUD_OK; k++)
-        rc = read_ref(src, &src->refs[k], err);
+    int rc = read_refs(src, src->first[i], src->first[i + 1], err);
     ocds_release **order = rc ? NULL : malloc(src->held.n * sizeof *order);
     if (!rc && !order)
         rc = err_set(err, ANBUD_EINTERNAL, "%s: out of memory", src->name);

@@ -555,7 +555,21 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
     static const char clear_sql[] = "DELETE FROM rechecks WHERE ocid = ? AND rule = ? AND "
                                     "stage = ?";
     static const char done_sql[] = "UPDATE events SET evaluated_at = ? WHERE id = ?";
-    int rc = store_cached(s, &ins, ins_sql, err);
+    static const char any_sql[] = "SELECT EXISTS (SELECT 1 FROM rechecks WHERE ocid = ?)";
+    /* a process without timed re-checks (most, and every new one) has none to clear */
+    int any = 1;
+    sqlite3_stmt *any_st;
+    int rc = store_cached(s, &any_st, any_sql, err);
+    if (!rc) {
+        sqlite3_bind_text(any_st, 1, ocid, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(any_st) == SQLITE_ROW)
+            any = sqlite3_column_int(any_st, 0);
+        else
+            rc = store_sql_error(s, err, "reading re-checks");
+        store_release(any_st);
+    }
+    if (!rc)
+        rc = store_cached(s, &ins, ins_sql, err);
     if (!rc)
         rc = store_cached(s, &set, set_sql, err);
     if (!rc)
@@ -586,7 +600,7 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
         if (sqlite3_step(ins) != SQLITE_DONE)
             rc = store_sql_error(s, err, "storing a verdict");
         free(evidence);
-        if (!rc)
+        if (!rc && (any || v->recheck_days >= 0))
             rc = save_recheck(s, set, clear, ocid, v, err);
     }
     if (!rc) {

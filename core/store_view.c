@@ -314,6 +314,12 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
         groups_clear(v);
         return 0;
     }
+    /* a bulk write (an import) would grow the view without bound between queries:
+     * forgetting is always correct */
+    if (v->n >= VIEW_MAX_ENTRIES) {
+        store_view_clear(s);
+        return 0;
+    }
     /* kept even outside a group read so far, for store_view_put: a group read later
      * finds it and need not parse its text */
     view_group *gb = group_find(v, GROUP_BUYER, buyer_key);
