@@ -18,6 +18,7 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
 | lastrec("check_one"; true) as $one
 | lastrec("service"; .mode == "rate") as $svc
 | lastrec("service"; .mode == "find-max") as $svcmax
+| lastrec("decisions"; true) as $four
 | lastrec("recheck"; .n == $big) as $recheck
 | lastrec("recheck"; .n != $big and .recheck_s != null) as $recheck_small
 | def peer(name): lastrec("peer"; .peer == name) as $p
@@ -91,6 +92,11 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
   # when the portfolio could not be stored: the same measurement on the smaller store of
   # `import` (its n says which), never in recheck_s
   recheck_smaller: (if $recheck_small then ($recheck_small | del(.what)) else null end),
+  # anbud on the peers' work: the four rules alone, timed in bench/eval --decisions
+  eval_four_rules: (if $four.result then
+                      ($four.result | {rules_per_s, decisions, seconds, cpu_s, rules_per_cpu_s})
+                      + {n: $four.n} + ($four | when)
+                    else {rules_per_s: null} + nullish($four; "peers") end),
   peers: {clips: peer("clips"), "json-rules-engine": peer("json-rules-engine"),
           "zen-engine": peer("zen-engine")},
   gen: (recs("gen") | map(del(.what)))
@@ -117,6 +123,15 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
           + (if ($peers_missing | length) > 0 then "; without a rate: \($peers_missing | join(", "))" else "" end)
           + "; anbud counts every Bergen rule at the stage, the peers the four compared rules"
           + (size_note($r.eval.n) | if . != "" then "; " + . else "" end))),
+  target("like for like: anbud on the four rules above every peer"; $r.eval_four_rules.rules_per_s;
+         "> max of peers.*.rules_per_s (not an issue target)";
+         (if ($peer_rates | length) == 0 then null
+          else ($r.eval_four_rules.rules_per_s > ($peer_rates | max)) end)
+         | if . == true and ($peers_missing | length) > 0 then null else . end;
+         (if ($peer_rates | length) == 0 then "no peer has a rate"
+          else "highest peer rate \($peer_rates | max | tostring | grp)" end)
+         + "; the same decisions, timed the same way (wall time of the loop)"
+         + (size_note($r.eval_four_rules.n) | if . != "" then "; " + . else "" end)),
   target("import.releases_per_s"; $r.import.releases_per_s; ">= 50 000";
          $r.import.releases_per_s >= 50000; size_note($r.import.n)),
   target("service.p99_ms"; $r.service.p99_ms; "<= 5 at 1 000 events/s";

@@ -394,8 +394,20 @@ typedef struct eval_args {
     const bind_process *proc;
     ocds_stage stage;
     verdict_list *out;
+    const char *const *only; /* rule ids to run, or NULL for all */
+    size_t n_only;
     int rc;
 } eval_args;
+
+static int wanted(const eval_args *a, const rule *r)
+{
+    if (!a->only)
+        return 1;
+    for (size_t i = 0; i < a->n_only; i++)
+        if (strcmp(a->only[i], rule_id(r)) == 0)
+            return 1;
+    return 0;
+}
 
 static int evaluate_one(eval_args *a, active_rule *ar, int proc_idx)
 {
@@ -451,7 +463,7 @@ static int evaluate_protected(lua_State *L)
     int proc_idx = lua_gettop(L);
     for (size_t i = 0; i < a->set->n_active && !a->rc; i++) {
         active_rule *ar = &a->set->active[i]; /* its parameter cache changes */
-        if (rule_runs_at(ar->rule, a->stage))
+        if (rule_runs_at(ar->rule, a->stage) && wanted(a, ar->rule))
             a->rc = evaluate_one(a, ar, proc_idx);
     }
     return 0;
@@ -461,12 +473,19 @@ int engine_evaluate(engine *e, const ruleset *set, const engine_process *p, ocds
                     int64_t now_days, const engine_store *store, verdict_list *out,
                     anbud_err *err)
 {
+    return engine_evaluate_only(e, set, NULL, 0, p, stage, now_days, store, out, err);
+}
+
+int engine_evaluate_only(engine *e, const ruleset *set, const char *const *only, size_t n_only,
+                         const engine_process *p, ocds_stage stage, int64_t now_days,
+                         const engine_store *store, verdict_list *out, anbud_err *err)
+{
     lua_State *L = sandbox_lua(e->sb);
     bind_process proc = {(char *)p->ocid, (json_t *)p->compiled, stage, p->first_days,
                          ocds_relevant_days(p->compiled, p->first_days)};
     e->bind.now_days = now_days;
     e->bind.store = store;
-    eval_args a = {e, set, &proc, stage, out, 0};
+    eval_args a = {e, set, &proc, stage, out, only, n_only, 0};
     lua_pushcfunction(L, evaluate_protected);
     lua_pushlightuserdata(L, &a);
     int st = lua_pcall(L, 1, 0, 0);

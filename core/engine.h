@@ -117,6 +117,11 @@ const char *rule_load_error(const rule *r);
 int engine_evaluate(engine *e, const ruleset *set, const engine_process *p, ocds_stage stage,
                     int64_t now_days, const engine_store *store, verdict_list *out,
                     anbud_err *err);
+/* The same, running only the rules of `set` whose ids are in only[0..n_only) (only NULL:
+ * every rule). The benchmark times the rules its peers decide with this. */
+int engine_evaluate_only(engine *e, const ruleset *set, const char *const *only, size_t n_only,
+                         const engine_process *p, ocds_stage stage, int64_t now_days,
+                         const engine_store *store, verdict_list *out, anbud_err *err);
 
 /*
  * Replays a process as `check` does: merges its releases in date order and evaluates the

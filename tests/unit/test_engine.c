@@ -239,6 +239,35 @@ static void params_written_by_a_rule_stay_in_its_call(void)
     CHECK_STR(message_of("t.b"), "20");
 }
 
+/* engine_evaluate_only runs the named rules of the set and no other; a name the set does
+ * not have runs nothing. */
+static void evaluate_only_runs_the_named_rules(void)
+{
+    fresh_root();
+    write_file("t/ruleset.lua", MANIFEST_T);
+    write_file("t/a.lua", RULE("t.a", "{\"contract\"}", "return info('a')"));
+    write_file("t/b.lua", RULE("t.b", "{\"contract\"}", "return info('b')"));
+    write_file("t/c.lua", RULE("t.c", "{\"contract\"}", "return info('c')"));
+    CHECK_INT(evaluate(DOC, NULL), 0);
+    CHECK_INT((long long)out.n, 3);
+    verdict_list_free(&out);
+    memset(&out, 0, sizeof out);
+    const ocds_process *p = &set.items[0];
+    engine_process ep = {p->ocid, p->compiled, p->stage, p->first_days};
+    const ruleset *t = engine_ruleset_by_id(eng, "t");
+    static const char *const only[] = {"t.c", "t.a", "t.nowhere"};
+    anbud_err err;
+    CHECK_INT(engine_evaluate_only(eng, t, only, 3, &ep, p->stage, 0, NULL, &out, &err), 0);
+    CHECK_INT((long long)out.n, 2);
+    CHECK_STR(message_of("t.a"), "a");
+    CHECK_STR(message_of("t.c"), "c");
+    CHECK(find("t.b") == NULL);
+    verdict_list_free(&out);
+    memset(&out, 0, sizeof out);
+    CHECK_INT(engine_evaluate_only(eng, t, only + 2, 1, &ep, p->stage, 0, NULL, &out, &err), 0);
+    CHECK_INT((long long)out.n, 0);
+}
+
 static void layering_order_params_and_disabled(void)
 {
     fresh_root();
@@ -595,6 +624,7 @@ static const test_case tests[] = {
     {"pairs_over_an_object_gives_snake_case", pairs_over_an_object_gives_snake_case},
     {"dated_parameters_resolve_on_the_relevant_date", dated_parameters_resolve_on_the_relevant_date},
     {"params_written_by_a_rule_stay_in_its_call", params_written_by_a_rule_stay_in_its_call},
+    {"evaluate_only_runs_the_named_rules", evaluate_only_runs_the_named_rules},
     {"layering_order_params_and_disabled", layering_order_params_and_disabled},
     {"applies_false_gives_na_with_reason", applies_false_gives_na_with_reason},
     {"validity_period_outside_gives_na", validity_period_outside_gives_na},
