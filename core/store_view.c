@@ -558,19 +558,21 @@ static int hand_over(const view_entry *e, const engine_query *q,
     return each(arg, &p);
 }
 
-/* Appends to hits the entries of the index's range for one CPV group (within the query's
- * days when it has them) that pass entry_selected. */
-static void range_hits(const view_group *g, const char *group, const engine_query *q,
-                       view_entry **hits, size_t *n)
+/* The index's range [*from, *to) for one CPV group, within the query's days when it has
+ * them. */
+static void cpv_range(const view_group *g, const char *group, const engine_query *q,
+                      size_t *from, size_t *to)
 {
+    *from = *to = 0;
     if (strlen(group) > 3)
         return;
     size_t k = lower_bound(g, group, q->has_days ? q->from_days : INT64_MIN);
+    *from = k;
     for (; k < g->n_by_cpv && strcmp(g->by_cpv[k].group, group) == 0 &&
            (!q->has_days || g->by_cpv[k].day <= q->to_days);
          k++)
-        if (entry_selected(g->by_cpv[k].e, q))
-            hits[(*n)++] = g->by_cpv[k].e;
+        ;
+    *to = k;
 }
 
 /* A query naming CPV groups: only their ranges of the index, in ocid order, each process
@@ -580,15 +582,21 @@ static int each_by_cpv(store *s, view_group *g, const engine_query *q,
 {
     if ((g->by_cpv_stale || !g->by_cpv) && rebuild_by_cpv(s, g))
         return ANBUD_EINTERNAL;
-    view_entry **hits = malloc((g->n_by_cpv + 1) * sizeof *hits);
+    size_t n_groups = q->cpv_group ? 1 : q->n_cpv_groups, total = 0, from, to;
+    for (size_t i = 0; i < n_groups; i++) {
+        cpv_range(g, q->cpv_group ? q->cpv_group : q->cpv_groups[i], q, &from, &to);
+        total += to - from;
+    }
+    view_entry **hits = malloc((total + 1) * sizeof *hits);
     if (!hits)
         return ANBUD_EINTERNAL;
     size_t n = 0;
-    if (q->cpv_group)
-        range_hits(g, q->cpv_group, q, hits, &n);
-    else
-        for (size_t i = 0; i < q->n_cpv_groups; i++)
-            range_hits(g, q->cpv_groups[i], q, hits, &n);
+    for (size_t i = 0; i < n_groups; i++) {
+        cpv_range(g, q->cpv_group ? q->cpv_group : q->cpv_groups[i], q, &from, &to);
+        for (size_t k = from; k < to; k++)
+            if (entry_selected(g->by_cpv[k].e, q))
+                hits[n++] = g->by_cpv[k].e;
+    }
     qsort(hits, n, sizeof *hits, by_ocid);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
