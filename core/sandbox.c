@@ -25,6 +25,14 @@ static char KEY_LIBRARY, KEY_LIBRARY_VIEW, KEY_ENV_META, KEY_FROZEN, KEY_MODULES
 
 enum { RAN_OUT_NONE = 0, RAN_OUT_INSTRUCTIONS, RAN_OUT_TIME };
 
+/* The Lua state makes and drops many small blocks per evaluation (strings, tables, closures);
+ * blocks up to POOL_MAX bytes are kept in free lists by size class instead of going back to
+ * malloc. Lua passes every block's size when it frees or resizes it, so no header is needed. */
+#define POOL_STEP 16                       /* class sizes are multiples of this (alignment) */
+#define POOL_MAX 512                       /* larger blocks go to malloc */
+#define POOL_CLASSES (POOL_MAX / POOL_STEP)
+#define SLAB_SIZE ((size_t)64 << 10)
+
 struct sandbox {
     lua_State *L;
     size_t used;          /* bytes the state holds */
@@ -39,16 +47,73 @@ struct sandbox {
     void *user;
     void *slot;           /* sandbox_slot */
     int library_done;     /* the library is complete (and frozen): envs may copy it */
+    /* small blocks: one free list per size class, carved from slabs freed with the state */
+    void *free_list[POOL_CLASSES];
+    char *bump, *bump_end; /* the unused rest of the newest slab */
+    void *slabs;           /* every slab, linked through its first word */
     char lua_dir[PATH_MAX];
 };
 
-/* Allocator: counts every byte, refuses growth past the cap; shrinking never fails. */
+static size_t pool_class(size_t size) /* 1 <= size <= POOL_MAX */
+{
+    return (size - 1) / POOL_STEP;
+}
+
+static void *pool_get(sandbox *sb, size_t c)
+{
+    void *p = sb->free_list[c];
+    if (p) {
+        sb->free_list[c] = *(void **)p;
+        return p;
+    }
+    size_t size = (c + 1) * POOL_STEP;
+    if ((size_t)(sb->bump_end - sb->bump) < size) {
+        char *slab = malloc(SLAB_SIZE);
+        if (!slab)
+            return NULL;
+        *(void **)slab = sb->slabs;
+        sb->slabs = slab;
+        sb->bump = slab + POOL_STEP;
+        sb->bump_end = slab + SLAB_SIZE;
+    }
+    p = sb->bump;
+    sb->bump += size;
+    return p;
+}
+
+/* Gives back a block Lua holds with the given size (a slab's or malloc's, by its size). */
+static void block_put(sandbox *sb, void *p, size_t size)
+{
+    if (size > POOL_MAX) {
+        free(p);
+        return;
+    }
+    size_t c = pool_class(size);
+    *(void **)p = sb->free_list[c];
+    sb->free_list[c] = p;
+}
+
+/* Frees every slab (after lua_close, or when the state could not be made). */
+static void pool_free(sandbox *sb)
+{
+    while (sb->slabs) {
+        void *next = *(void **)sb->slabs;
+        free(sb->slabs);
+        sb->slabs = next;
+    }
+    memset(sb->free_list, 0, sizeof sb->free_list);
+    sb->bump = sb->bump_end = NULL;
+}
+
+/* Allocator: counts every byte, refuses growth past the cap; shrinking within the small
+ * classes or within malloc never fails. */
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     sandbox *sb = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        if (ptr)
+            block_put(sb, ptr, old);
         sb->used -= old;
         return NULL;
     }
@@ -56,9 +121,31 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         sb->memory_refused = 1;
         return NULL;
     }
-    void *p = realloc(ptr, nsize);
-    if (!p)
-        return nsize <= old ? ptr : NULL;
+    void *p;
+    if (nsize <= POOL_MAX) {
+        if (ptr && old <= POOL_MAX && pool_class(old) == pool_class(nsize)) {
+            p = ptr;
+        } else {
+            p = pool_get(sb, pool_class(nsize));
+            if (!p)
+                /* a smaller class may keep the larger block (it goes back to that class) */
+                return ptr && old <= POOL_MAX && nsize <= old ? ptr : NULL;
+            if (ptr) {
+                memcpy(p, ptr, old < nsize ? old : nsize);
+                block_put(sb, ptr, old);
+            }
+        }
+    } else if (ptr && old <= POOL_MAX) {
+        p = malloc(nsize);
+        if (!p)
+            return NULL;
+        memcpy(p, ptr, old);
+        block_put(sb, ptr, old);
+    } else {
+        p = realloc(ptr, nsize);
+        if (!p)
+            return nsize <= old ? ptr : NULL;
+    }
     sb->used = sb->used - old + nsize;
     return p;
 }
@@ -617,6 +704,7 @@ sandbox *sandbox_new(const char *lua_dir, void (*prelude)(lua_State *L, void *us
     strcpy(sb->lua_dir, lua_dir);
     sb->L = lua_newstate(sb_alloc, sb);
     if (!sb->L) {
+        pool_free(sb);
         free(sb);
         err_set(err, ANBUD_EINTERNAL, "out of memory creating the Lua state");
         return NULL;
@@ -642,6 +730,7 @@ void sandbox_free(sandbox *sb)
         return;
     if (sb->L)
         lua_close(sb->L);
+    pool_free(sb);
     free(sb);
 }
 
