@@ -6,8 +6,29 @@
 
 local M = {}
 
+-- remembered(fn) --> fn for one number, with its texts kept: the same amounts and shares
+-- come up in many rules' messages for one procurement. At most LIMIT texts are kept.
+local LIMIT = 4096
+local function remembered(fn)
+  local texts, n = {}, 0
+  return function(x)
+    if type(x) ~= "number" or x ~= x or x == 0 then -- (-0.0 and 0 are one key)
+      return fn(x)
+    end
+    local text = texts[x]
+    if text == nil then
+      text = fn(x)
+      if n >= LIMIT then
+        texts, n = {}, 0
+      end
+      texts[x], n = text, n + 1
+    end
+    return text
+  end
+end
+
 -- kr(1300000) --> "1 300 000 kr": amounts as Norwegian procurement staff write them.
-function M.kr(amount)
+M.kr = remembered(function(amount)
   if type(amount) ~= "number" then
     return "(ukjent beløp)"
   end
@@ -22,16 +43,16 @@ function M.kr(amount)
     groups[#groups + 1] = digits:sub(i, i + 2)
   end
   return (whole < 0 and "-" or "") .. table.concat(groups, " ") .. " kr"
-end
+end)
 
 -- percent(0.125) --> "12,5 %"
-function M.percent(share)
+M.percent = remembered(function(share)
   if type(share) ~= "number" then
     return "(ukjend del)"
   end
   local text = string.format("%.1f", share * 100):gsub("%.0$", ""):gsub("%.", ",")
   return text .. " %"
-end
+end)
 
 -- Lists: procurement lists (parties, contracts, hour reports ...) and plain tables alike.
 
