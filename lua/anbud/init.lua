@@ -6,26 +6,7 @@
 
 local M = {}
 
--- remembered(fn) --> fn for one number, with its texts kept: the same amounts and shares
--- come up in many rules' messages for one procurement. At most LIMIT texts are kept.
-local LIMIT = 4096
-local function remembered(fn)
-  local texts, n = {}, 0
-  return function(x)
-    if type(x) ~= "number" or x ~= x or x == 0 then -- (-0.0 and 0 are one key)
-      return fn(x)
-    end
-    local text = texts[x]
-    if text == nil then
-      text = fn(x)
-      if n >= LIMIT then
-        texts, n = {}, 0
-      end
-      texts[x], n = text, n + 1
-    end
-    return text
-  end
-end
+local remembered = require("anbud.memo").remembered
 
 -- kr(1300000) --> "1 300 000 kr": amounts as Norwegian procurement staff write them.
 M.kr = remembered(function(amount)

@@ -1,6 +1,7 @@
 -- anbud.text: small pieces of text that rules in bokmål and nynorsk both use.
 
 local M = {}
+local remembered = require("anbud.memo").remembered
 
 -- and_list({"A", "B", "C"}) --> "A, B og C" (the same in bokmål and nynorsk)
 function M.and_list(items)
@@ -20,7 +21,7 @@ end
 
 -- number(x) --> 1650 as "1 650", 12.5 as "12,5": numbers as Norwegian text, digits
 -- grouped by three like kr(), no ".0"
-function M.number(x)
+M.number = remembered(function(x)
   if type(x) ~= "number" or x ~= x or math.abs(x) >= 1e15 then
     return "?"
   end
@@ -40,7 +41,7 @@ function M.number(x)
     out = out .. "," .. string.format("%02d", fraction):gsub("0$", "")
   end
   return out
-end
+end)
 
 -- percent_down(0.0996) --> "9,9 %": a share rounded down to a tenth of a per cent, for
 -- shares compared with a minimum (percent() would round 9.96 % up to "10 %")
