@@ -25,12 +25,16 @@ local function add(s, r)
   s.apprentice = s.apprentice + num(r.apprentice_hours)
   s.skilled = s.skilled + num(r.skilled_hours)
   s.hired = s.hired + num(r.hired_hours)
-  if type(r.period) == "string" and not contains(s.periods, r.period) then
-    s.periods[#s.periods + 1] = r.period
-  elseif type(r.period) == "userdata" then
-    local start = r.period.start_date
-    if type(start) == "string" and not contains(s.periods, start:sub(1, 7)) then
-      s.periods[#s.periods + 1] = start:sub(1, 7)
+  local period = r.period
+  if type(period) == "string" and not contains(s.periods, period) then
+    s.periods[#s.periods + 1] = period
+  elseif type(period) == "userdata" then
+    local start = period.start_date
+    if type(start) == "string" then
+      local month = start:sub(1, 7)
+      if not contains(s.periods, month) then
+        s.periods[#s.periods + 1] = month
+      end
     end
   end
 end
