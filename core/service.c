@@ -180,50 +180,97 @@ static void on_checkpoint(uv_timer_t *t)
 
 static void recheck_arm(service *svc);
 
+/* One event of a slice: evaluated inside the slice's transaction, noted once committed. */
+typedef struct slice_event {
+    int64_t id;
+    verdict_list l;
+    double seconds;
+} slice_event;
+
+/* Evaluates one event inside the slice's transaction, under a savepoint so that a failure
+ * undoes only this event (it stays pending, tried again later). 1 when it ran. */
+static int evaluate_in_slice(service *svc, slice_event *ev, anbud_err *err)
+{
+    int pending = 0;
+    uint64_t t0 = uv_hrtime();
+    int rc = store_savepoint(svc->db, err);
+    if (!rc) {
+        rc = store_event_pending(svc->db, ev->id, &pending, err);
+        if (!rc && pending)
+            rc = lifecycle_evaluate_event(svc->db, svc->eng, ev->id, service_today(svc), &ev->l,
+                                          err);
+        if (rc)
+            store_rollback_savepoint(svc->db);
+        else
+            rc = store_release_savepoint(svc->db, err);
+    }
+    ev->seconds = (double)(uv_hrtime() - t0) / 1e9;
+    return rc ? -1 : pending;
+}
+
 /*
- * Evaluates pending events after the cursor for about slice_ms; *more when it found any
- * (call again: there may be others). Logs one line per slice that did something.
+ * Evaluates pending events after the cursor for about slice_ms, all in one transaction
+ * (one commit, one WAL append, for the whole slice); *more when it found any (call again:
+ * there may be others). Logs one line per slice that did something.
  */
 static void pump_slice(service *svc, uint64_t slice_ms, int *more)
 {
     int64_t ids[PUMP_BATCH];
-    size_t n = 0, done = 0, verdicts = 0, findings = 0, failed = 0;
+    slice_event evs[PUMP_BATCH];
+    size_t n = 0, ran = 0, done = 0, verdicts = 0, findings = 0, failed = 0;
     anbud_err err;
     uint64_t start = uv_hrtime();
     *more = 0;
-    if (store_pending_after(svc->db, svc->cursor, PUMP_BATCH, ids, &n, &err)) {
+    if (store_pending_after(svc->db, svc->cursor, PUMP_BATCH, ids, &n, &err) ||
+        (n > 0 && store_begin(svc->db, &err))) {
         service_log(svc, "evaluate: %s (tried again in %d s)", err.msg, RETRY_MS / 1000);
         svc->failed_in_pass++;
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        verdict_list l = {0};
-        int ran = 0;
-        uint64_t t0 = uv_hrtime();
-        int rc =
-            lifecycle_evaluate_one(svc->db, svc->eng, ids[i], service_today(svc), &l, &ran, &err);
+        slice_event *ev = &evs[ran++];
+        memset(ev, 0, sizeof *ev);
+        ev->id = ids[i];
         svc->cursor = ids[i];
-        if (!rc && ran) {
-            service_metrics_committed(svc, ids[i], uv_hrtime());
-            service_committed(svc);
-        }
-        if (rc) {
+        int rc = evaluate_in_slice(svc, ev, &err);
+        if (rc < 0) {
             failed++;
             svc->failed_in_pass++;
             svc->metrics.evaluation_failures++;
             service_log(svc, "evaluate: event %lld: %s (tried again in %d s)", (long long)ids[i],
                         err.msg, RETRY_MS / 1000);
-        } else if (ran) {
-            done++;
-            verdicts += l.n;
-            for (size_t k = 0; k < l.n; k++)
-                findings +=
-                    l.items[k].outcome == OUTCOME_FAIL || l.items[k].outcome == OUTCOME_ERROR;
-            service_metrics_evaluated(svc, &l, (double)(uv_hrtime() - t0) / 1e9);
         }
-        verdict_list_free(&l);
+        if (rc <= 0) { /* nothing to note */
+            verdict_list_free(&ev->l);
+            ran--;
+        }
         if ((uv_hrtime() - start) / 1000000 >= slice_ms)
             break;
+    }
+    if (n > 0 && store_commit(svc->db, &err)) {
+        store_rollback(svc->db);
+        service_log(svc, "evaluate: committing %zu events: %s (tried again in %d s)", ran,
+                    err.msg, RETRY_MS / 1000);
+        svc->failed_in_pass++;
+        svc->metrics.evaluation_failures += ran;
+        failed += ran;
+        for (size_t i = 0; i < ran; i++)
+            verdict_list_free(&evs[i].l);
+        ran = 0;
+    }
+    uint64_t committed = uv_hrtime();
+    if (ran)
+        service_committed(svc);
+    for (size_t i = 0; i < ran; i++) {
+        slice_event *ev = &evs[i];
+        service_metrics_committed(svc, ev->id, committed);
+        done++;
+        verdicts += ev->l.n;
+        for (size_t k = 0; k < ev->l.n; k++)
+            findings += ev->l.items[k].outcome == OUTCOME_FAIL ||
+                        ev->l.items[k].outcome == OUTCOME_ERROR;
+        service_metrics_evaluated(svc, &ev->l, ev->seconds);
+        verdict_list_free(&ev->l);
     }
     *more = n > 0;
     if (done || failed) {
@@ -234,7 +281,7 @@ static void pump_slice(service *svc, uint64_t slice_ms, int *more)
                     "evaluated %zu events (%zu verdicts, %zu fail or error%s) in %.1f ms; "
                     "%lld pending",
                     done, verdicts, findings, failed ? ", some events failed" : "",
-                    (double)(uv_hrtime() - start) / 1e6, (long long)pending);
+                    (double)(committed - start) / 1e6, (long long)pending);
     }
     if (done)
         recheck_arm(svc); /* the verdicts may have asked for re-checks */

@@ -25,7 +25,7 @@ int store_checkpoint(store *s, int *wal_frames, int *copied_frames, anbud_err *e
     return rc == SQLITE_OK ? 0 : store_sql_error(s, err, "checkpointing the WAL");
 }
 
-/* Steps a query that returns one integer (NULL reads as 0). */
+/* Steps a cached query that returns one integer (NULL reads as 0). */
 static int one_integer(store *s, sqlite3_stmt *st, int64_t *out, const char *what, anbud_err *err)
 {
     int rc = 0;
@@ -34,14 +34,22 @@ static int one_integer(store *s, sqlite3_stmt *st, int64_t *out, const char *wha
         *out = sqlite3_column_int64(st, 0);
     else
         rc = store_sql_error(s, err, what);
-    sqlite3_finalize(st);
+    store_release(st);
     return rc;
 }
+
+/* The service asks these on every slice of evaluation: prepared once (store_cached). */
+static const char SQL_PENDING_COUNT[] = "SELECT count(*) FROM events WHERE evaluated_at IS NULL";
+static const char SQL_PENDING_AFTER[] =
+    "SELECT id FROM events WHERE evaluated_at IS NULL AND id > ? ORDER BY id LIMIT ?";
+static const char SQL_EVENT_PENDING[] =
+    "SELECT count(*) FROM events WHERE id = ? AND evaluated_at IS NULL";
+static const char SQL_RECHECK_NEXT[] = "SELECT min(due) FROM rechecks";
 
 int store_pending_count(store *s, int64_t *n, anbud_err *err)
 {
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st, "SELECT count(*) FROM events WHERE evaluated_at IS NULL", err);
+    int rc = store_cached(s, &st, SQL_PENDING_COUNT, err);
     return rc ? rc : one_integer(s, st, n, "counting pending events", err);
 }
 
@@ -50,10 +58,7 @@ int store_pending_after(store *s, int64_t after, size_t max, int64_t *ids, size_
 {
     sqlite3_stmt *st;
     *n = 0;
-    int rc = store_prepare(s, &st,
-                           "SELECT id FROM events WHERE evaluated_at IS NULL AND id > ? "
-                           "ORDER BY id LIMIT ?",
-                           err);
+    int rc = store_cached(s, &st, SQL_PENDING_AFTER, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, after);
@@ -63,7 +68,7 @@ int store_pending_after(store *s, int64_t after, size_t max, int64_t *ids, size_
         ids[(*n)++] = sqlite3_column_int64(st, 0);
     if (*n < max && step != SQLITE_DONE)
         rc = store_sql_error(s, err, "listing pending events");
-    sqlite3_finalize(st);
+    store_release(st);
     return rc;
 }
 
@@ -71,10 +76,7 @@ int store_event_pending(store *s, int64_t event_id, int *pending, anbud_err *err
 {
     sqlite3_stmt *st;
     int64_t n = 0;
-    int rc = store_prepare(s, &st,
-                           "SELECT count(*) FROM events WHERE id = ? AND "
-                           "evaluated_at IS NULL",
-                           err);
+    int rc = store_cached(s, &st, SQL_EVENT_PENDING, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, event_id);
@@ -88,7 +90,7 @@ int store_event_pending(store *s, int64_t event_id, int *pending, anbud_err *err
 int store_recheck_next(store *s, int64_t *due_days, anbud_err *err)
 {
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st, "SELECT min(due) FROM rechecks", err);
+    int rc = store_cached(s, &st, SQL_RECHECK_NEXT, err);
     if (rc)
         return rc;
     int step = sqlite3_step(st);
@@ -99,7 +101,7 @@ int store_recheck_next(store *s, int64_t *due_days, anbud_err *err)
     else if (date_parse((const char *)sqlite3_column_text(st, 0), due_days, NULL) != 0)
         rc = err_set(err, ANBUD_EINTERNAL, "%s: a re-check is due on '%s', not a date", s->path,
                      (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    store_release(st);
     return rc;
 }
 
