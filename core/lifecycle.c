@@ -348,14 +348,18 @@ int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
     accept_guard guard = {allow, arg};
     memset(stats, 0, sizeof *stats);
     ocds_set set = {0};
-    int rc = store_begin(s, err);
+    int outer = store_in_transaction(s); /* the caller's: the input is a savepoint of it */
+    int rc = outer ? store_savepoint(s, err) : store_begin(s, err);
     if (!rc)
         rc = accept_all(s, e, batch, forced_set, &guard, &set, ids, stats, err);
     ocds_set_free(&set);
     if (!rc)
-        rc = store_commit(s, err);
+        rc = outer ? store_release_savepoint(s, err) : store_commit(s, err);
     if (rc) {
-        store_rollback(s);
+        if (outer)
+            store_rollback_savepoint(s);
+        else
+            store_rollback(s);
         ids->n = 0;
     }
     return rc;

@@ -76,7 +76,9 @@ typedef int (*lifecycle_allow_fn)(void *arg, const char *ocid, int merged,
 /*
  * As lifecycle_accept, asking `allow` about each process of the input once its releases
  * are merged: when it refuses one, nothing of the input is stored and the return is 1
- * (err says why).
+ * (err says why). Called with a transaction open (the service's), the input is a
+ * savepoint within it instead of a transaction of its own: all or nothing as well, and
+ * durable only once the caller commits.
  */
 int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
                              const char *forced_set, lifecycle_allow_fn allow, void *arg,

@@ -224,6 +224,36 @@ static void accept_checked_asks_whose_it_is_first(void)
     CHECK_INT(sql("SELECT count(*) FROM events WHERE evaluated_at IS NULL"), 2);
 }
 
+/* In a transaction of the caller (the service's loop), an input is a savepoint: a refused
+ * one leaves what came before it, and nothing is stored until the caller commits. */
+static void accept_in_an_open_transaction_is_a_savepoint(void)
+{
+    fresh_path();
+    fixture f;
+    accepted_events ids = {0};
+    owner_probe alver = {"4631", {0, 0}, {"", ""}};
+    owner_probe bergen = {"4601", {0, 0}, {"", ""}};
+    CHECK_INT(open_fixture(&f, 0), 0);
+    int rc = store_begin(f.s, &f.err);
+    int accepted = rc ? -1 : accept_text(&f, PROCESS, &alver, &ids);
+    size_t n_accepted = ids.n;
+    int refused = accept_text(&f, BACKWARD, &bergen, &ids);
+    int still_open = store_in_transaction(f.s);
+    long long before_commit = sql("SELECT count(*) FROM events");
+    int committed = store_commit(f.s, &f.err);
+    close_fixture(&f);
+    free(ids.ids);
+    CHECK_INT(rc, 0);
+    CHECK_INT(accepted, 0);
+    CHECK_INT(n_accepted, 2);
+    CHECK_INT(refused, 1);
+    CHECK_INT(still_open, 1);
+    CHECK_INT(before_commit, 0); /* another connection sees nothing yet */
+    CHECK_INT(committed, 0);
+    CHECK_INT(sql("SELECT count(*) FROM events"), 2);
+    CHECK_INT(sql("SELECT count(*) FROM events WHERE release_id = 'c'"), 0);
+}
+
 static void an_event_is_evaluated_once(void)
 {
     fresh_path();
@@ -318,6 +348,7 @@ static const test_case tests[] = {
     {"migration_3_keeps_events_and_verdicts", migration_3_keeps_events_and_verdicts},
     {"tokens_are_random_hashed_and_checked", tokens_are_random_hashed_and_checked},
     {"accept_checked_asks_whose_it_is_first", accept_checked_asks_whose_it_is_first},
+    {"accept_in_an_open_transaction_is_a_savepoint", accept_in_an_open_transaction_is_a_savepoint},
     {"an_event_is_evaluated_once", an_event_is_evaluated_once},
     {"due_rechecks_become_events", due_rechecks_become_events},
     {"teardown", teardown},
