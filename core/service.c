@@ -59,6 +59,8 @@ void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uin
         service_log(svc, "timer: %s", uv_strerror(rc));
 }
 
+static void on_retry(uv_timer_t *t);
+
 /* ---- durability: group commit and checkpoints, off the loop ------------------------- */
 
 /* On a thread: fdatasync of the -wal file, which holds every commit made so far. */
@@ -114,9 +116,77 @@ void service_sync(service *svc)
     svc->syncing = 1;
 }
 
-void service_committed(service *svc)
+/* ---- the loop's transaction --------------------------------------------------------- */
+
+int service_txn(service *svc, anbud_err *err)
 {
-    svc->commits++;
+    if (svc->txn)
+        return 0;
+    int rc = store_begin(svc->db, err);
+    svc->txn = rc == 0;
+    return rc;
+}
+
+void service_txn_note(service *svc, int64_t id, uint64_t received)
+{
+    if (svc->n_txn_events == svc->cap_txn_events) {
+        size_t cap = svc->cap_txn_events ? svc->cap_txn_events * 2 : 256;
+        service_txn_event *grown = realloc(svc->txn_events, cap * sizeof *grown);
+        if (!grown)
+            return; /* memory running out loses a measurement */
+        svc->txn_events = grown;
+        svc->cap_txn_events = cap;
+    }
+    svc->txn_events[svc->n_txn_events++] = (service_txn_event){id, received};
+}
+
+int service_flush(service *svc)
+{
+    if (!svc->txn)
+        return 0;
+    anbud_err err;
+    svc->txn = 0;
+    int ok = 1;
+    if (!store_in_transaction(svc->db)) { /* SQLite rolled it back itself (disk full, I/O) */
+        ok = 0;
+        snprintf(err.msg, sizeof err.msg, "%s: the transaction was rolled back", svc->opt->db);
+    } else if (store_commit(svc->db, &err)) {
+        ok = 0;
+        store_rollback(svc->db);
+    }
+    uint64_t at = uv_hrtime();
+    size_t stored = 0, evaluated = 0;
+    for (size_t i = 0; i < svc->n_txn_events; i++) {
+        service_txn_event *e = &svc->txn_events[i];
+        stored += e->received != 0;
+        evaluated += e->received == 0;
+        if (ok && e->received)
+            service_metrics_stored(svc, &e->id, 1, e->received, at);
+        else if (ok)
+            service_metrics_committed(svc, e->id, at);
+    }
+    svc->n_txn_events = 0;
+    if (ok) {
+        svc->commits++;
+    } else { /* its events are not stored; its evaluations are tried again */
+        service_log(svc,
+                    "commit: %s; %zu events not stored (their requests answered 503), %zu "
+                    "evaluations undone (tried again in %d s)",
+                    err.msg, stored, evaluated, RETRY_MS / 1000);
+        svc->metrics.evaluation_failures += evaluated;
+        svc->failed_in_pass += evaluated > 0;
+        if (evaluated && !svc->pumping)
+            service_timer(svc, &svc->retry, on_retry, RETRY_MS, 0);
+    }
+    service_http_committed(svc, ok);
+    service_sync(svc);
+    return ok ? 0 : -1;
+}
+
+/* Before the loop polls: commits what this turn did. */
+static void on_flush(uv_prepare_t *h)
+{
+    service_flush(h->data);
 }
 
 static void checkpoint_run(uv_work_t *w)
@@ -139,6 +209,7 @@ static void checkpoint_on_loop(service *svc)
     int frames = 0, copied = 0;
     anbud_err err;
     uint64_t t0 = uv_hrtime();
+    service_flush(svc); /* a checkpoint needs no transaction open on the connection */
     if (store_checkpoint(svc->db, &frames, &copied, &err))
         service_log(svc, "checkpoint: %s", err.msg);
     else
@@ -180,97 +251,66 @@ static void on_checkpoint(uv_timer_t *t)
 
 static void recheck_arm(service *svc);
 
-/* One event of a slice: evaluated inside the slice's transaction, noted once committed. */
-typedef struct slice_event {
-    int64_t id;
-    verdict_list l;
-    double seconds;
-} slice_event;
-
-/* Evaluates one event inside the slice's transaction, under a savepoint so that a failure
- * undoes only this event (it stays pending, tried again later). 1 when it ran. */
-static int evaluate_in_slice(service *svc, slice_event *ev, anbud_err *err)
+/* Evaluates one event inside the loop's transaction, under a savepoint so that a failure
+ * undoes only this event (it stays pending, tried again later). 1 when it ran, 0 when it
+ * was evaluated already, -1 on failure. */
+static int evaluate_in_txn(service *svc, int64_t id, verdict_list *l, anbud_err *err)
 {
     int pending = 0;
-    uint64_t t0 = uv_hrtime();
     int rc = store_savepoint(svc->db, err);
     if (!rc) {
-        rc = store_event_pending(svc->db, ev->id, &pending, err);
+        rc = store_event_pending(svc->db, id, &pending, err);
         if (!rc && pending)
-            rc = lifecycle_evaluate_event(svc->db, svc->eng, ev->id, service_today(svc), &ev->l,
-                                          err);
+            rc = lifecycle_evaluate_event(svc->db, svc->eng, id, service_today(svc), l, err);
         if (rc)
             store_rollback_savepoint(svc->db);
         else
             rc = store_release_savepoint(svc->db, err);
     }
-    ev->seconds = (double)(uv_hrtime() - t0) / 1e9;
     return rc ? -1 : pending;
 }
 
 /*
- * Evaluates pending events after the cursor for about slice_ms, all in one transaction
- * (one commit, one WAL append, for the whole slice); *more when it found any (call again:
- * there may be others). Logs one line per slice that did something.
+ * Evaluates pending events after the cursor for about slice_ms, in the loop's transaction
+ * (committed before the loop polls again); *more when it found any (call again: there may
+ * be others). Logs one line per slice that did something.
  */
 static void pump_slice(service *svc, uint64_t slice_ms, int *more)
 {
     int64_t ids[PUMP_BATCH];
-    slice_event evs[PUMP_BATCH];
-    size_t n = 0, ran = 0, done = 0, verdicts = 0, findings = 0, failed = 0;
+    size_t n = 0, done = 0, verdicts = 0, findings = 0, failed = 0;
     anbud_err err;
     uint64_t start = uv_hrtime();
     *more = 0;
     if (store_pending_after(svc->db, svc->cursor, PUMP_BATCH, ids, &n, &err) ||
-        (n > 0 && store_begin(svc->db, &err))) {
+        (n > 0 && service_txn(svc, &err))) {
         service_log(svc, "evaluate: %s (tried again in %d s)", err.msg, RETRY_MS / 1000);
         svc->failed_in_pass++;
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        slice_event *ev = &evs[ran++];
-        memset(ev, 0, sizeof *ev);
-        ev->id = ids[i];
+        verdict_list l = {0};
+        uint64_t t0 = uv_hrtime();
+        int rc = evaluate_in_txn(svc, ids[i], &l, &err);
         svc->cursor = ids[i];
-        int rc = evaluate_in_slice(svc, ev, &err);
         if (rc < 0) {
             failed++;
             svc->failed_in_pass++;
             svc->metrics.evaluation_failures++;
             service_log(svc, "evaluate: event %lld: %s (tried again in %d s)", (long long)ids[i],
                         err.msg, RETRY_MS / 1000);
+        } else if (rc > 0) {
+            done++;
+            verdicts += l.n;
+            for (size_t k = 0; k < l.n; k++)
+                findings +=
+                    l.items[k].outcome == OUTCOME_FAIL || l.items[k].outcome == OUTCOME_ERROR;
+            service_metrics_evaluated(svc, &l, (double)(uv_hrtime() - t0) / 1e9);
+            service_txn_note(svc, ids[i], 0);
         }
-        if (rc <= 0) { /* nothing to note */
-            verdict_list_free(&ev->l);
-            ran--;
-        }
+        verdict_list_free(&l);
         if ((uv_hrtime() - start) / 1000000 >= slice_ms)
             break;
-    }
-    if (n > 0 && store_commit(svc->db, &err)) {
-        store_rollback(svc->db);
-        service_log(svc, "evaluate: committing %zu events: %s (tried again in %d s)", ran,
-                    err.msg, RETRY_MS / 1000);
-        svc->failed_in_pass++;
-        svc->metrics.evaluation_failures += ran;
-        failed += ran;
-        for (size_t i = 0; i < ran; i++)
-            verdict_list_free(&evs[i].l);
-        ran = 0;
-    }
-    uint64_t committed = uv_hrtime();
-    if (ran)
-        service_committed(svc);
-    for (size_t i = 0; i < ran; i++) {
-        slice_event *ev = &evs[i];
-        service_metrics_committed(svc, ev->id, committed);
-        done++;
-        verdicts += ev->l.n;
-        for (size_t k = 0; k < ev->l.n; k++)
-            findings += ev->l.items[k].outcome == OUTCOME_FAIL ||
-                        ev->l.items[k].outcome == OUTCOME_ERROR;
-        service_metrics_evaluated(svc, &ev->l, ev->seconds);
-        verdict_list_free(&ev->l);
     }
     *more = n > 0;
     if (done || failed) {
@@ -281,7 +321,7 @@ static void pump_slice(service *svc, uint64_t slice_ms, int *more)
                     "evaluated %zu events (%zu verdicts, %zu fail or error%s) in %.1f ms; "
                     "%lld pending",
                     done, verdicts, findings, failed ? ", some events failed" : "",
-                    (double)(committed - start) / 1e6, (long long)pending);
+                    (double)(uv_hrtime() - start) / 1e6, (long long)pending);
     }
     if (done)
         recheck_arm(svc); /* the verdicts may have asked for re-checks */
@@ -329,6 +369,7 @@ static void on_recheck(uv_timer_t *t)
     size_t dropped = 0;
     anbud_err err;
     int64_t today = service_today(svc);
+    service_flush(svc); /* the re-checks are a transaction of their own */
     if (lifecycle_schedule_rechecks(svc->db, today, &ids, &dropped, &err)) {
         service_log(svc, "re-check: %s (tried again in %d s)", err.msg, RECHECK_RETRY_MS / 1000);
         service_timer(svc, &svc->recheck, on_recheck, RECHECK_RETRY_MS, 0);
@@ -399,6 +440,7 @@ static void close_own_handles(service *svc)
     close_handle((uv_handle_t *)&svc->recheck);
     close_handle((uv_handle_t *)&svc->linger);
     close_handle((uv_handle_t *)&svc->ckpt_timer);
+    close_handle((uv_handle_t *)&svc->flush);
     close_handle((uv_handle_t *)&svc->sig_term);
     close_handle((uv_handle_t *)&svc->sig_int);
     close_handle((uv_handle_t *)&svc->sig_hup);
@@ -434,8 +476,10 @@ static void begin_stop(service *svc, const char *why)
     uv_timer_stop(&svc->recheck);
     svc->cursor = 0;
     int more = 1;
-    while (more)
+    while (more) {
         pump_slice(svc, STOP_SLICE_MS, &more);
+        service_flush(svc);
+    }
     int64_t pending = 0;
     anbud_err err;
     if (store_pending_count(svc->db, &pending, &err) == 0 && pending > 0)
@@ -469,7 +513,7 @@ static int init_handles(service *svc, anbud_err *err)
                               (uv_handle_t *)&svc->recheck,  (uv_handle_t *)&svc->linger,
                               (uv_handle_t *)&svc->sig_term, (uv_handle_t *)&svc->sig_int,
                               (uv_handle_t *)&svc->sig_hup,  (uv_handle_t *)&svc->debounce,
-                              (uv_handle_t *)&svc->ckpt_timer};
+                              (uv_handle_t *)&svc->ckpt_timer, (uv_handle_t *)&svc->flush};
     int rc = uv_idle_init(&svc->loop, &svc->pump);
     rc = rc ? rc : uv_timer_init(&svc->loop, &svc->retry);
     rc = rc ? rc : uv_timer_init(&svc->loop, &svc->recheck);
@@ -479,11 +523,13 @@ static int init_handles(service *svc, anbud_err *err)
     rc = rc ? rc : uv_signal_init(&svc->loop, &svc->sig_hup);
     rc = rc ? rc : uv_timer_init(&svc->loop, &svc->debounce);
     rc = rc ? rc : uv_timer_init(&svc->loop, &svc->ckpt_timer);
+    rc = rc ? rc : uv_prepare_init(&svc->loop, &svc->flush);
     for (size_t i = 0; i < sizeof handles / sizeof handles[0]; i++)
         handles[i]->data = svc;
     rc = rc ? rc : uv_signal_start(&svc->sig_term, on_signal, SIGTERM);
     rc = rc ? rc : uv_signal_start(&svc->sig_int, on_signal, SIGINT);
     rc = rc ? rc : uv_signal_start(&svc->sig_hup, on_signal, SIGHUP);
+    rc = rc ? rc : uv_prepare_start(&svc->flush, on_flush);
     return rc ? err_set(err, ANBUD_EINTERNAL, "libuv: %s", uv_strerror(rc)) : 0;
 }
 
@@ -513,6 +559,7 @@ static void free_all(service *svc, int started)
 {
     int64_t pending = 0;
     anbud_err err;
+    service_flush(svc);
     while (svc->syncing || svc->checkpointing) /* their threads use what is freed below */
         uv_run(&svc->loop, UV_RUN_ONCE);
     if (started && svc->db && store_pending_count(svc->db, &pending, &err) == 0)
@@ -524,6 +571,7 @@ static void free_all(service *svc, int started)
     engine_free(svc->eng);
     service_reload_free(svc);
     service_metrics_free(&svc->metrics);
+    free(svc->txn_events);
 }
 
 /* Kept when open connections prevented a full clean-up, so what they hold stays reachable. */

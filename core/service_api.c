@@ -286,6 +286,8 @@ static void post_releases(service *svc, const service_request *rq, reply *r)
     anbud_err err;
     owner o = {r->tenant, 400};
     int rc = ocds_read(&batch, "body", rq->body, rq->body_len, &err);
+    if (!rc) /* the loop's transaction: the input is a savepoint of it */
+        rc = service_txn(svc, &err);
     if (!rc)
         rc = lifecycle_accept_checked(svc->db, svc->eng, &batch, svc->opt->forced_set,
                                       allow_process, &o, &ids, &st, &err);
@@ -305,8 +307,8 @@ static void post_releases(service *svc, const service_request *rq, reply *r)
                                     (json_int_t)st.releases, "stored", (json_int_t)st.stored,
                                     "duplicates", (json_int_t)st.duplicates)
                         : NULL);
-        service_metrics_stored(svc, ids.ids, ids.n, rq->received, uv_hrtime());
-        service_committed(svc);
+        for (size_t i = 0; i < ids.n; i++)
+            service_txn_note(svc, ids.ids[i], rq->received);
         svc->metrics.events_accepted += st.stored;
         svc->metrics.releases_duplicate += st.duplicates;
         snprintf(r->note, sizeof r->note, " stored=%zu duplicates=%zu", st.stored, st.duplicates);

@@ -41,8 +41,9 @@ struct service_http {
     uv_tcp_t listener;
     int config_ready, ctx_ready, listening;
     size_t connections;
-    waiting_reply *first, *last; /* oldest first */
+    waiting_reply *first, *last; /* committed, waiting for the sync; oldest first */
     size_t n_waiting;
+    waiting_reply *ufirst, *ulast; /* in the loop's transaction, not yet committed */
 };
 
 typedef struct anbud_handler {
@@ -89,9 +90,10 @@ static void on_req_disposed(void *p)
         g->w->req = NULL;
 }
 
-/* Keeps a 202 until the WAL holding its events is synced; 0, or -1 when it cannot wait
- * (memory): then the caller answers at once and the events are as durable as a crash-safe
- * commit (they survive the process, not a power cut). */
+/* Keeps a 202 until the loop's transaction holding its events is committed and the WAL
+ * synced; 0, or -1 when it cannot wait (memory): then the caller commits and answers at
+ * once, and the events are as durable as a crash-safe commit (they survive the process,
+ * not a power cut). */
 static int wait_for_sync(service *svc, h2o_req_t *req, service_reply *r)
 {
     service_http *http = svc->http;
@@ -106,14 +108,58 @@ static int wait_for_sync(service *svc, h2o_req_t *req, service_reply *r)
     w->guard = g;
     w->r = *r;
     memset(&r->body, 0, sizeof r->body); /* the waiting reply owns it now */
-    if (http->last)
-        http->last->next = w;
+    if (http->ulast)
+        http->ulast->next = w;
     else
-        http->first = w;
-    http->last = w;
-    http->n_waiting++;
-    service_sync(svc);
+        http->ufirst = w;
+    http->ulast = w;
     return 0;
+}
+
+/* Answers a waiting reply 503 instead of its 202: why, and that sending again is safe. */
+static void refuse(waiting_reply *w, const char *why)
+{
+    sbuf_free(&w->r.body);
+    w->r.status = 503;
+    w->r.type = NULL;
+    if (sbuf_printf(&w->r.body,
+                    "{\"error\":\"%s; send again (a release stored twice is a duplicate)\"}\n",
+                    why))
+        sbuf_free(&w->r.body);
+}
+
+/* Sends a waiting reply (when its request is still there) and frees it. */
+static void finish(waiting_reply *w)
+{
+    if (w->req) {
+        w->guard->w = NULL;
+        send_reply(w->req, &w->r);
+    }
+    sbuf_free(&w->r.body);
+    free(w);
+}
+
+void service_http_committed(service *svc, int ok)
+{
+    service_http *http = svc->http;
+    if (!http || !http->ufirst)
+        return;
+    if (ok) {
+        for (waiting_reply *w = http->ufirst; w; w = w->next)
+            http->n_waiting++;
+        if (http->last)
+            http->last->next = http->ufirst;
+        else
+            http->first = http->ufirst;
+        http->last = http->ulast;
+    } else {
+        for (waiting_reply *w = http->ufirst, *next; w; w = next) {
+            next = w->next;
+            refuse(w, "the store could not commit the events");
+            finish(w);
+        }
+    }
+    http->ufirst = http->ulast = NULL;
 }
 
 size_t service_http_waiting(const service *svc)
@@ -130,21 +176,9 @@ void service_http_durable(service *svc, size_t n, int ok)
         if (!http->first)
             http->last = NULL;
         http->n_waiting--;
-        if (w->req) {
-            w->guard->w = NULL;
-            if (!ok) {
-                sbuf_free(&w->r.body);
-                w->r.status = 503;
-                w->r.type = NULL;
-                if (sbuf_adds(&w->r.body, "{\"error\":\"the store could not sync the events; "
-                                          "send again (a release stored twice is a "
-                                          "duplicate)\"}\n"))
-                    sbuf_free(&w->r.body);
-            }
-            send_reply(w->req, &w->r);
-        }
-        sbuf_free(&w->r.body);
-        free(w);
+        if (!ok && w->req)
+            refuse(w, "the store could not sync the events");
+        finish(w);
     }
 }
 
@@ -171,9 +205,21 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     service_reply r;
     memset(&r, 0, sizeof r);
     r.status = 500;
+    if (strcmp(rq.method, "POST") != 0) /* reads see only what is committed */
+        service_flush(svc);
     service_api_route(svc, &rq, &r);
-    if (r.status != 202 || wait_for_sync(svc, req, &r) != 0)
+    if (r.status == 202 && wait_for_sync(svc, req, &r) == 0) {
+        /* answered once its transaction is committed and synced */
+    } else {
+        if (r.status == 202 && service_flush(svc) != 0) {
+            sbuf_free(&r.body);
+            r.status = 503;
+            if (sbuf_adds(&r.body, "{\"error\":\"the store could not commit the events; send "
+                                   "again\"}\n"))
+                sbuf_free(&r.body);
+        }
         send_reply(req, &r);
+    }
     printable(req->path.base, req->path.len, path, sizeof path);
     service_log(svc, "%s %s %d %.1f ms%s%s%s", method, path, r.status,
                 (double)(uv_hrtime() - t0) / 1e6, r.tenant[0] ? " token=" : "", r.tenant, r.note);
@@ -308,8 +354,10 @@ int service_http_close(service *svc)
 
 void service_http_free(service *svc)
 {
-    if (svc->http) /* replies still waiting: their connections are gone */
+    if (svc->http) { /* replies still waiting: their connections are gone */
+        service_http_committed(svc, 0);
         service_http_durable(svc, svc->http->n_waiting, 0);
+    }
     free(svc->http);
     svc->http = NULL;
 }

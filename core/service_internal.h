@@ -72,6 +72,13 @@ typedef struct service_set_status {
     int dirty; /* its files changed since the engine in force was loaded */
 } service_set_status;
 
+/* What the loop's open transaction did, noted in the metrics once it commits: an event
+ * stored (received: when its request arrived) or evaluated (received 0). */
+typedef struct service_txn_event {
+    int64_t id;
+    uint64_t received;
+} service_txn_event;
+
 typedef struct service_watch service_watch;
 typedef struct service_http service_http;
 
@@ -93,6 +100,14 @@ typedef struct service {
     int sync_errno;    /* of the fdatasync in flight */
     size_t sync_cover; /* replies waiting that the sync in flight makes durable */
     store *ckpt_db;
+    /* one transaction per turn of the loop: the requests of the turn store their events
+     * and the evaluation pump its verdicts in it (each a savepoint), and the prepare handle
+     * commits it before the loop polls again, so one commit (and one WAL append) carries
+     * everything of a turn, and an event accepted and evaluated in one turn is one commit */
+    int txn;
+    uv_prepare_t flush;
+    service_txn_event *txn_events;
+    size_t n_txn_events, cap_txn_events;
     int ckpt_rc, ckpt_frames, ckpt_copied;
     anbud_err ckpt_err;
     uint64_t commits; /* since the last checkpoint began */
@@ -136,8 +151,14 @@ void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uin
 void service_wake(service *svc);
 /* Asks for the WAL to be synced (a reply waits for it); service_http_durable follows. */
 void service_sync(service *svc);
-/* Notes a commit on the loop (for the checkpoint timer). */
-void service_committed(service *svc);
+/* Opens the loop's transaction unless it is open; 0 or an error code (err). */
+int service_txn(service *svc, anbud_err *err);
+/* Notes in the loop's transaction an event stored (received: its request's time) or
+ * evaluated (received 0), for the metrics once it commits. */
+void service_txn_note(service *svc, int64_t id, uint64_t received);
+/* Commits the loop's transaction when one is open (its 202s then wait for the sync, or
+ * answer 503 when the commit fails). Anything else that uses the store calls it first. */
+int service_flush(service *svc); /* -1 when the commit failed */
 
 /* service_api.c: what one request answers. */
 typedef struct service_reply {
@@ -181,6 +202,9 @@ size_t service_http_waiting(const service *svc);
 /* Sends the first n replies waiting (their commits are synced; ok = 0: the sync failed,
  * they answer 503 instead). */
 void service_http_durable(service *svc, size_t n, int ok);
+/* The loop's transaction ended: its 202s wait for the sync (ok), or answer 503 (its
+ * commit failed, nothing of it is stored). */
+void service_http_committed(service *svc, int ok);
 
 /* service_reload.c */
 int service_reload_start(service *svc, anbud_err *err);
