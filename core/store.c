@@ -649,8 +649,12 @@ int store_load_event(store *s, int64_t event_id, stored_event *ev, anbud_err *er
 {
     memset(ev, 0, sizeof *ev);
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st, "SELECT e.ocid, e.stage, p.ruleset, p.first_date FROM events e "
-                                   "JOIN processes p ON p.ocid = e.ocid WHERE e.id = ?", err);
+    /* cached: the service evaluates one event at a time */
+    static const char event_sql[] = "SELECT e.ocid, e.stage, p.ruleset, p.first_date FROM events e "
+                                    "JOIN processes p ON p.ocid = e.ocid WHERE e.id = ?";
+    static const char bodies_sql[] = "SELECT body FROM events WHERE ocid = ? AND id <= ? AND "
+                                     "body IS NOT NULL ORDER BY id";
+    int rc = store_cached(s, &st, event_sql, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, event_id);
@@ -668,12 +672,11 @@ int store_load_event(store *s, int64_t event_id, stored_event *ev, anbud_err *er
                                            (long long)event_id)
                                  : store_sql_error(s, err, "reading an event");
     }
-    sqlite3_finalize(st);
+    store_release(st);
     if (rc)
         return rc;
     /* the compiled release as it stood after this event: its releases up to it, merged */
-    if ((rc = store_prepare(s, &st, "SELECT body FROM events WHERE ocid = ? AND id <= ? AND "
-                                    "body IS NOT NULL ORDER BY id", err)))
+    if ((rc = store_cached(s, &st, bodies_sql, err)))
         return rc;
     sqlite3_bind_text(st, 1, ev->ocid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, event_id);
@@ -688,7 +691,7 @@ int store_load_event(store *s, int64_t event_id, stored_event *ev, anbud_err *er
         rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
     else if (!rc && step != SQLITE_DONE)
         rc = store_sql_error(s, err, "reading releases");
-    sqlite3_finalize(st);
+    store_release(st);
     if (rc) {
         json_decref(ev->compiled);
         ev->compiled = NULL;

@@ -103,10 +103,9 @@ int store_token_check(store *s, const char *token, char municipality[8], anbud_e
     for (size_t i = 0; i < 65; i++)
         lower[i] = (char)(token[i] >= 'A' && token[i] <= 'F' ? token[i] - 'A' + 'a' : token[i]);
     sqlite3_stmt *st;
-    int rc = store_prepare(s, &st,
-                           "SELECT municipality, salt, hash FROM tokens "
-                           "WHERE revoked_at IS NULL ORDER BY id",
-                           err);
+    static const char sql[] = "SELECT municipality, salt, hash FROM tokens "
+                              "WHERE revoked_at IS NULL ORDER BY id";
+    int rc = store_cached(s, &st, sql, err); /* the service asks on every request */
     if (rc)
         return rc;
     int found = 0, step = SQLITE_DONE;
@@ -123,7 +122,7 @@ int store_token_check(store *s, const char *token, char municipality[8], anbud_e
     }
     if (!rc && step != SQLITE_DONE)
         rc = store_sql_error(s, err, "reading tokens");
-    sqlite3_finalize(st);
+    store_release(st);
     secret_wipe(lower, sizeof lower);
     if (rc)
         return rc;
