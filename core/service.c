@@ -26,11 +26,21 @@ enum {
     RECHECK_MAX_MS = 3600 * 1000, /* the re-check timer looks again at least hourly */
     RECHECK_RETRY_MS = 60 * 1000,
     LINGER_MS = 3000, /* when stopping, how long open connections may finish */
+    LOG_BUFFER = 64 * 1024, /* log lines kept before a write, within one turn of the loop */
 };
 
 int64_t service_today(const service *svc)
 {
     return svc->opt->fixed_day ? svc->opt->now_days : date_today();
+}
+
+void service_log_write(service *svc)
+{
+    if (svc->log && svc->logbuf.len) {
+        fwrite(svc->logbuf.data, 1, svc->logbuf.len, svc->log);
+        fflush(svc->log);
+    }
+    svc->logbuf.len = 0;
 }
 
 void service_log(service *svc, const char *fmt, ...)
@@ -39,17 +49,29 @@ void service_log(service *svc, const char *fmt, ...)
         return;
     struct timespec ts;
     struct tm tm;
-    char when[96] = "?";
+    char when[96] = "?", line[1024];
     if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm))
         snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    fprintf(svc->log, "%s anbud: ", when);
-    vfprintf(svc->log, fmt, ap);
-    fputc('\n', svc->log);
-    fflush(svc->log);
+    va_copy(again, ap);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    char *text = n >= 0 && (size_t)n >= sizeof line ? malloc((size_t)n + 1) : NULL;
+    if (text)
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    const char *msg = text ? text : line; /* cut at 1 KiB when memory is short */
+    /* kept until the loop's turn ends (on_flush), written at once when memory is short */
+    if (sbuf_printf(&svc->logbuf, "%s anbud: %s\n", when, msg)) {
+        service_log_write(svc);
+        fprintf(svc->log, "%s anbud: %s\n", when, msg);
+        fflush(svc->log);
+    } else if (svc->logbuf.len >= LOG_BUFFER) {
+        service_log_write(svc);
+    }
+    free(text);
 }
 
 void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uint64_t repeat)
@@ -183,10 +205,12 @@ int service_flush(service *svc)
     return ok ? 0 : -1;
 }
 
-/* Before the loop polls: commits what this turn did. */
+/* Before the loop polls: commits what this turn did, writes its log lines. */
 static void on_flush(uv_prepare_t *h)
 {
-    service_flush(h->data);
+    service *svc = h->data;
+    service_flush(svc);
+    service_log_write(svc);
 }
 
 static void checkpoint_run(uv_work_t *w)
@@ -607,6 +631,8 @@ int service_run(const service_options *o, anbud_err *err)
             uv_run(&svc->loop, UV_RUN_DEFAULT);
         int clean = uv_loop_close(&svc->loop) == 0;
         free_all(svc, 0);
+        service_log_write(svc);
+        sbuf_free(&svc->logbuf);
         if (clean) {
             service_http_free(svc);
             free(svc);
@@ -632,6 +658,8 @@ int service_run(const service_options *o, anbud_err *err)
     }
     free_all(svc, 1);
     service_log(svc, "stopped");
+    service_log_write(svc);
+    sbuf_free(&svc->logbuf);
     if (clean) {
         service_http_free(svc);
         free(svc);

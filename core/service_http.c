@@ -208,9 +208,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (strcmp(rq.method, "POST") != 0) /* reads see only what is committed */
         service_flush(svc);
     service_api_route(svc, &rq, &r);
-    if (r.status == 202 && wait_for_sync(svc, req, &r) == 0) {
-        /* answered once its transaction is committed and synced */
-    } else {
+    int waiting = r.status == 202 && wait_for_sync(svc, req, &r) == 0;
+    if (!waiting) { /* else answered once its transaction is committed and synced */
         if (r.status == 202 && service_flush(svc) != 0) {
             sbuf_free(&r.body);
             r.status = 503;
@@ -224,6 +223,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     service_log(svc, "%s %s %d %.1f ms%s%s%s", method, path, r.status,
                 (double)(uv_hrtime() - t0) / 1e6, r.tenant[0] ? " token=" : "", r.tenant, r.note);
     service_metrics_request(svc, r.endpoint, r.status);
+    if (!waiting) /* answered already: its line is in the log before the client reads on */
+        service_log_write(svc);
     sbuf_free(&r.body);
     return 0;
 }

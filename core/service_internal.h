@@ -88,6 +88,7 @@ typedef struct service {
     store *db;
     engine *eng;
     FILE *log;
+    sbuf logbuf; /* lines of this turn of the loop, written before it polls */
 
     service_http *http;
 
@@ -143,8 +144,11 @@ typedef struct service {
 /* service.c */
 /* "Today" for the rules and the re-checks: --now when given, else the real UTC date. */
 int64_t service_today(const service *svc);
-/* Writes one log line: the time, then the message. */
+/* Writes one log line: the time, then the message (kept until the turn of the loop ends,
+ * or service_log_write). */
 void service_log(service *svc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes the log lines kept so far. */
+void service_log_write(service *svc);
 /* Starts a timer; a failure (only when the service is stopping) is logged. */
 void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uint64_t repeat);
 /* Starts evaluating stored events on the loop (after an accept, a reload, a re-check). */
