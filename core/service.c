@@ -18,7 +18,8 @@
 
 enum {
     PUMP_BATCH = 16,              /* events read from the queue at a time */
-    PUMP_SLICE_MS = 2,            /* evaluation time before the loop answers requests again */
+    PUMP_SLICE_MS = 2,
+    PENDING_COUNTED = 1000,       /* the log of a slice counts the queue up to this */            /* evaluation time before the loop answers requests again */
     STOP_SLICE_MS = 50,           /* the same when stopping (no requests to answer) */
     CHECKPOINT_MS = 100,          /* how often the WAL is checkpointed when it was written */
     WAL_RESTART_FRAMES = 65536,   /* 256 MiB of 4 KiB pages: see checkpoint_on_loop */
@@ -337,15 +338,16 @@ static void pump_slice(service *svc, uint64_t slice_ms, int *more)
             break;
     }
     *more = n > 0;
-    if (done || failed) {
+    if (done || failed) { /* a long queue is not counted whole on every slice */
         int64_t pending = -1;
-        if (store_pending_count(svc->db, &pending, &err))
+        if (store_pending_count_upto(svc->db, PENDING_COUNTED + 1, &pending, &err))
             pending = -1;
         service_log(svc,
                     "evaluated %zu events (%zu verdicts, %zu fail or error%s) in %.1f ms; "
-                    "%lld pending",
+                    "%s%lld pending",
                     done, verdicts, findings, failed ? ", some events failed" : "",
-                    (double)(uv_hrtime() - start) / 1e6, (long long)pending);
+                    (double)(uv_hrtime() - start) / 1e6, pending > PENDING_COUNTED ? "over " : "",
+                    (long long)(pending > PENDING_COUNTED ? PENDING_COUNTED : pending));
     }
     if (done)
         recheck_arm(svc); /* the verdicts may have asked for re-checks */

@@ -181,6 +181,8 @@ int store_checkpoints_manual(store *s, anbud_err *err);
 int store_checkpoint(store *s, int *wal_frames, int *copied_frames, anbud_err *err);
 /* How many events are stored but not yet evaluated. */
 int store_pending_count(store *s, int64_t *n, anbud_err *err);
+/* The same, counting at most max (cheap while a long queue waits). */
+int store_pending_count_upto(store *s, int64_t max, int64_t *n, anbud_err *err);
 /* As store_pending, for events with an id above `after` (a cursor past events that failed). */
 int store_pending_after(store *s, int64_t after, size_t max, int64_t *ids, size_t *n,
                         anbud_err *err);

@@ -40,6 +40,8 @@ static int one_integer(store *s, sqlite3_stmt *st, int64_t *out, const char *wha
 
 /* The service asks these on every slice of evaluation: prepared once (store_cached). */
 static const char SQL_PENDING_COUNT[] = "SELECT count(*) FROM events WHERE evaluated_at IS NULL";
+static const char SQL_PENDING_UPTO[] =
+    "SELECT count(*) FROM (SELECT 1 FROM events WHERE evaluated_at IS NULL LIMIT ?)";
 static const char SQL_PENDING_AFTER[] =
     "SELECT id FROM events WHERE evaluated_at IS NULL AND id > ? ORDER BY id LIMIT ?";
 static const char SQL_EVENT_PENDING[] =
@@ -51,6 +53,16 @@ int store_pending_count(store *s, int64_t *n, anbud_err *err)
     sqlite3_stmt *st;
     int rc = store_cached(s, &st, SQL_PENDING_COUNT, err);
     return rc ? rc : one_integer(s, st, n, "counting pending events", err);
+}
+
+int store_pending_count_upto(store *s, int64_t max, int64_t *n, anbud_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = store_cached(s, &st, SQL_PENDING_UPTO, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, max);
+    return one_integer(s, st, n, "counting pending events", err);
 }
 
 int store_pending_after(store *s, int64_t after, size_t max, int64_t *ids, size_t *n,

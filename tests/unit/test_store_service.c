@@ -262,6 +262,11 @@ static void an_event_is_evaluated_once(void)
     owner_probe alver = {"4631", {0, 0}, {"", ""}};
     CHECK_INT(open_fixture(&f, 0), 0);
     int rc = accept_text(&f, PROCESS, &alver, &ids);
+    int64_t upto_one = -1, upto_ten = -1;
+    if (!rc)
+        rc = store_pending_count_upto(f.s, 1, &upto_one, &f.err);
+    if (!rc)
+        rc = store_pending_count_upto(f.s, 10, &upto_ten, &f.err);
     int ran[3] = {0, 0, 0};
     size_t n[3] = {0, 0, 0};
     int64_t pending = -1, after[2] = {0, 0};
@@ -279,6 +284,8 @@ static void an_event_is_evaluated_once(void)
     close_fixture(&f);
     free(ids.ids);
     CHECK_INT(rc, 0);
+    CHECK_INT(upto_one, 1); /* two pending, counted up to one */
+    CHECK_INT(upto_ten, 2);
     CHECK_INT(ran[0], 1);
     CHECK_INT(ran[1], 1);
     CHECK(n[0] > 0);
