@@ -39,6 +39,9 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
             cpu: $s.cpu, pinned: $s.pinned, commit: $s.commit,
             modified_tracked_files: $s.modified_tracked_files},
   settings: ($s | {n, big, seed, now, quick, timeout_s, timeout_big_s, mem_limit_kb}),
+  # a run split in parts (BENCH_APPEND=1): each part's own settings, oldest first
+  parts: [recs("settings")[] | {started, commit, modified_tracked_files, only, timeout_s,
+                                timeout_big_s}],
   eval: (if $eval.result then
            ($eval.result | {rules_per_s, processes_per_s, processes, verdicts, releases, eval_s,
                             load_s, store, outcomes, ruleset}
