@@ -44,10 +44,14 @@ typedef struct view_group {
     size_t n, cap;
     int unsorted; /* an entry was appended after the group was read in ocid order */
     /* for queries naming a CPV group: one (group, day, entry) per CPV group of each entry,
-     * by group then day; rebuilt when stale (an entry added or saved since) */
+     * by group then day; built when first asked, then kept current: an entry added or
+     * saved since loses its keys and waits in `pending` until the next query inserts
+     * them again; rebuilt whole only when stale (memory ran out keeping it current) */
     struct cpv_key *by_cpv;
     size_t n_by_cpv;
     int by_cpv_stale;
+    view_entry **pending;
+    size_t n_pending, cap_pending;
 } view_group;
 
 typedef struct cpv_key {
@@ -93,6 +97,7 @@ static void groups_clear(store_view *v)
             free(g->key);
             free(g->items);
             free(g->by_cpv);
+            free(g->pending);
             free(g);
         }
     }
@@ -216,6 +221,35 @@ static view_group *group_find(store_view *v, int kind, const char *key)
     return v->gcap && key ? *group_slot(v, kind, key) : NULL;
 }
 
+/* e was added to g or saved: its keys leave g's CPV index and it waits to be inserted
+ * again by the next query (each_by_cpv), where its CPV groups and day are read anew. */
+static void group_touch(view_group *g, view_entry *e)
+{
+    if (!g->by_cpv || g->by_cpv_stale) {
+        g->by_cpv_stale = 1;
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < g->n_by_cpv; i++)
+        if (g->by_cpv[i].e != e)
+            g->by_cpv[k++] = g->by_cpv[i];
+    g->n_by_cpv = k;
+    for (size_t i = 0; i < g->n_pending; i++)
+        if (g->pending[i] == e)
+            return;
+    if (g->n_pending == g->cap_pending) {
+        size_t cap = g->cap_pending ? g->cap_pending * 2 : 8;
+        view_entry **grown = realloc(g->pending, cap * sizeof *grown);
+        if (!grown) {
+            g->by_cpv_stale = 1; /* rebuilt whole when next asked */
+            return;
+        }
+        g->pending = grown;
+        g->cap_pending = cap;
+    }
+    g->pending[g->n_pending++] = e;
+}
+
 static int group_push(view_group *g, view_entry *e)
 {
     if (g->n == g->cap) {
@@ -227,7 +261,7 @@ static int group_push(view_group *g, view_entry *e)
         g->cap = cap;
     }
     g->items[g->n++] = e;
-    g->by_cpv_stale = 1;
+    group_touch(g, e);
     return 0;
 }
 
@@ -272,14 +306,14 @@ static int same_text(const char *a, const char *b)
 
 /* ---- keeping it current ------------------------------------------------------------- */
 
-/* The groups holding e must rebuild their CPV index before using it. */
-static void mark_stale(store_view *v, const view_entry *e)
+/* The groups holding e take its keys out of their CPV index until it is read again. */
+static void mark_stale(store_view *v, view_entry *e)
 {
     view_group *g = group_find(v, GROUP_BUYER, e->buyer_key);
     if (g)
-        g->by_cpv_stale = 1;
+        group_touch(g, e);
     if ((g = group_find(v, GROUP_MUNICIPALITY, e->municipality)) != NULL)
-        g->by_cpv_stale = 1;
+        group_touch(g, e);
 }
 
 int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
@@ -521,6 +555,7 @@ static int rebuild_by_cpv(store *s, view_group *g)
     g->by_cpv = keys;
     g->n_by_cpv = n;
     g->by_cpv_stale = 0;
+    g->n_pending = 0;
     return 0;
 }
 
@@ -538,6 +573,39 @@ static size_t lower_bound(const view_group *g, const char *group, int64_t day)
             hi = mid;
     }
     return lo;
+}
+
+/* Puts the keys of the entries added or saved since the index was built (or last
+ * brought up to date) where they belong, instead of sorting it all again. */
+static int insert_pending(store *s, view_group *g)
+{
+    size_t extra = 0;
+    for (size_t i = 0; i < g->n_pending; i++) {
+        view_entry *e = g->pending[i];
+        if (entry_ready(s, e) || entry_cpv(e))
+            return ANBUD_EINTERNAL;
+        extra += e->n_cpv;
+    }
+    if (extra) {
+        cpv_key *grown = realloc(g->by_cpv, (g->n_by_cpv + extra) * sizeof *grown);
+        if (!grown)
+            return ANBUD_EINTERNAL;
+        g->by_cpv = grown;
+    }
+    for (size_t i = 0; i < g->n_pending; i++) {
+        view_entry *e = g->pending[i];
+        for (size_t j = 0; j < e->n_cpv; j++) {
+            size_t at = lower_bound(g, e->cpv[j], e->relevant_days);
+            memmove(&g->by_cpv[at + 1], &g->by_cpv[at],
+                    (g->n_by_cpv - at) * sizeof *g->by_cpv);
+            memcpy(g->by_cpv[at].group, e->cpv[j], sizeof g->by_cpv[at].group);
+            g->by_cpv[at].day = e->relevant_days;
+            g->by_cpv[at].e = e;
+            g->n_by_cpv++;
+        }
+    }
+    g->n_pending = 0;
+    return 0;
 }
 
 /* Whether an entry passes the filters the view itself applies (not the narrower ones). */
@@ -580,8 +648,12 @@ static void cpv_range(const view_group *g, const char *group, const engine_query
 static int each_by_cpv(store *s, view_group *g, const engine_query *q,
                        int (*each)(void *arg, const engine_process *p), void *arg)
 {
-    if ((g->by_cpv_stale || !g->by_cpv) && rebuild_by_cpv(s, g))
+    if (g->by_cpv_stale || !g->by_cpv) {
+        if (rebuild_by_cpv(s, g))
+            return ANBUD_EINTERNAL;
+    } else if (insert_pending(s, g)) {
         return ANBUD_EINTERNAL;
+    }
     size_t n_groups = q->cpv_group ? 1 : q->n_cpv_groups, total = 0, from, to;
     for (size_t i = 0; i < n_groups; i++) {
         cpv_range(g, q->cpv_group ? q->cpv_group : q->cpv_groups[i], q, &from, &to);
