@@ -529,15 +529,23 @@ static int by_group_day(const void *pa, const void *pb)
     return a->day < b->day ? -1 : a->day > b->day;
 }
 
+/* Reads the CPV groups and day of es[0..n) and counts their keys into *keys. */
+static int count_keys(store *s, view_entry **es, size_t n, size_t *keys)
+{
+    *keys = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (entry_ready(s, es[i]) || entry_cpv(es[i]))
+            return ANBUD_EINTERNAL;
+        *keys += es[i]->n_cpv;
+    }
+    return 0;
+}
+
 static int rebuild_by_cpv(store *s, view_group *g)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        view_entry *e = g->items[i];
-        if (entry_ready(s, e) || entry_cpv(e))
-            return ANBUD_EINTERNAL;
-        n += e->n_cpv;
-    }
+    size_t n;
+    if (count_keys(s, g->items, g->n, &n))
+        return ANBUD_EINTERNAL;
     cpv_key *keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys)
         return ANBUD_EINTERNAL;
@@ -579,13 +587,9 @@ static size_t lower_bound(const view_group *g, const char *group, int64_t day)
  * brought up to date) where they belong, instead of sorting it all again. */
 static int insert_pending(store *s, view_group *g)
 {
-    size_t extra = 0;
-    for (size_t i = 0; i < g->n_pending; i++) {
-        view_entry *e = g->pending[i];
-        if (entry_ready(s, e) || entry_cpv(e))
-            return ANBUD_EINTERNAL;
-        extra += e->n_cpv;
-    }
+    size_t extra;
+    if (count_keys(s, g->pending, g->n_pending, &extra))
+        return ANBUD_EINTERNAL;
     if (extra) {
         cpv_key *grown = realloc(g->by_cpv, (g->n_by_cpv + extra) * sizeof *grown);
         if (!grown)
