@@ -165,16 +165,12 @@ int rule_is_gate(const rule *r, ocds_stage stage)
 static int add_verdict(verdict_list *out, const rule *r, ocds_stage stage, outcome o,
                        const char *message, json_t *evidence, int64_t recheck)
 {
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 32;
-        verdict *grown = realloc(out->items, cap * sizeof *grown);
-        if (!grown) {
-            json_decref(evidence);
-            return ANBUD_EINTERNAL;
-        }
-        out->items = grown;
-        out->cap = cap;
+    verdict *grown = array_grow(out->items, &out->cap, out->n, sizeof *grown);
+    if (!grown) {
+        json_decref(evidence);
+        return ANBUD_EINTERNAL;
     }
+    out->items = grown;
     verdict *v = &out->items[out->n];
     memset(v, 0, sizeof *v);
     v->rule = xstrdup(rule_id(r));

@@ -129,14 +129,10 @@ static int check_date(const process_state *ps, const ocds_release *r, anbud_err 
 /* Appends an id to the list of new events. */
 static int push_id(accepted_events *ids, int64_t id)
 {
-    if (ids->n == ids->cap) {
-        size_t cap = ids->cap ? ids->cap * 2 : 16;
-        int64_t *grown = realloc(ids->ids, cap * sizeof *grown);
-        if (!grown)
-            return ANBUD_EINTERNAL;
-        ids->ids = grown;
-        ids->cap = cap;
-    }
+    int64_t *grown = array_grow(ids->ids, &ids->cap, ids->n, sizeof *grown);
+    if (!grown)
+        return ANBUD_EINTERNAL;
+    ids->ids = grown;
     ids->ids[ids->n++] = id;
     return 0;
 }
@@ -477,14 +473,10 @@ static int keep_plan(eval_plans *ep, size_t input, size_t proc, process_plan *pl
 {
     if (plan->n == 0)
         return 0;
-    if (ep->n == ep->cap) {
-        size_t cap = ep->cap ? ep->cap * 2 : 1024;
-        eval_plan *grown = realloc(ep->items, cap * sizeof *grown);
-        if (!grown)
-            return ANBUD_EINTERNAL;
-        ep->items = grown;
-        ep->cap = cap;
-    }
+    eval_plan *grown = array_grow(ep->items, &ep->cap, ep->n, sizeof *grown);
+    if (!grown)
+        return ANBUD_EINTERNAL;
+    ep->items = grown;
     eval_plan *e = &ep->items[ep->n];
     memset(e, 0, sizeof *e);
     e->input = input;
@@ -885,14 +877,11 @@ static int failing_gates(const verdict_list *l, verdict_list *refusals, json_t *
             continue;
         if (json_array_append_new(ids, json_string(v->rule)))
             return ANBUD_EINTERNAL;
-        if (refusals->n == refusals->cap) {
-            size_t cap = refusals->cap ? refusals->cap * 2 : 8;
-            verdict *grown = realloc(refusals->items, cap * sizeof *grown);
-            if (!grown)
-                return ANBUD_EINTERNAL;
-            refusals->items = grown;
-            refusals->cap = cap;
-        }
+        verdict *grown = array_grow(refusals->items, &refusals->cap, refusals->n,
+                                    sizeof *grown);
+        if (!grown)
+            return ANBUD_EINTERNAL;
+        refusals->items = grown;
         verdict *c = &refusals->items[refusals->n];
         *c = *v;
         c->rule = xstrdup(v->rule);

@@ -264,14 +264,10 @@ static int group_hits(const memstore *m, const group_entry *v, const char *key,
          k < m->n_grp && v[k].days <= to && strcmp(v[k].key, key) == 0 &&
          strcmp(v[k].group, group) == 0;
          k++) {
-        if (*n == *cap) {
-            size_t c = *cap ? *cap * 2 : 64;
-            size_t *grown = realloc(*hits, c * sizeof *grown);
-            if (!grown)
-                return ANBUD_EINTERNAL;
-            *hits = grown;
-            *cap = c;
-        }
+        size_t *grown = array_grow(*hits, cap, *n, sizeof *grown);
+        if (!grown)
+            return ANBUD_EINTERNAL;
+        *hits = grown;
         (*hits)[(*n)++] = v[k].i;
     }
     return 0;

@@ -60,20 +60,6 @@ static const char *ocid_of(const ocds_source *src, size_t proc)
     return src->pool + src->ocid_at[proc];
 }
 
-/* Makes room for one more element of `size` bytes in *items (n used of *cap). */
-static int room_for_one(void **items, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t grown = *cap ? *cap * 2 : 1024;
-    void *p = grown <= SIZE_MAX / size ? realloc(*items, grown * size) : NULL;
-    if (!p)
-        return -1;
-    *items = p;
-    *cap = grown;
-    return 0;
-}
-
 static int slots_grow(ocds_source *src)
 {
     if ((src->n_procs + 1) * 2 <= src->n_slots)
@@ -119,8 +105,10 @@ static int64_t proc_of(ocds_source *src, const char *ocid)
         src->pool = pool;
         src->pool_cap = cap;
     }
-    if (room_for_one((void **)&src->ocid_at, &src->cap_procs, src->n_procs, sizeof(size_t)))
+    size_t *at = array_grow(src->ocid_at, &src->cap_procs, src->n_procs, sizeof *at);
+    if (!at)
         return -1;
+    src->ocid_at = at;
     memcpy(src->pool + src->pool_len, ocid, n);
     src->ocid_at[src->n_procs] = src->pool_len;
     src->pool_len += n;
@@ -130,8 +118,10 @@ static int64_t proc_of(ocds_source *src, const char *ocid)
 
 static int push_ref(ocds_source *src, const line_ref *r)
 {
-    if (room_for_one((void **)&src->refs, &src->cap_refs, src->n_refs, sizeof *r))
+    line_ref *refs = array_grow(src->refs, &src->cap_refs, src->n_refs, sizeof *refs);
+    if (!refs)
         return -1;
+    src->refs = refs;
     src->refs[src->n_refs++] = *r;
     return 0;
 }
@@ -296,9 +286,11 @@ static void held_clear(ocds_source *src)
 /* Parses one indexed line again (its text at `text`) into src->held. */
 static int take_ref(ocds_source *src, const line_ref *ref, const char *text, anbud_err *err)
 {
-    if (room_for_one((void **)&src->held.items, &src->held.cap, src->held.n,
-                     sizeof *src->held.items))
+    ocds_release *held = array_grow(src->held.items, &src->held.cap, src->held.n,
+                                    sizeof *held);
+    if (!held)
         return err_set(err, ANBUD_EINTERNAL, "%s: out of memory", src->name);
+    src->held.items = held;
     ocds_release *r = &src->held.items[src->held.n];
     int rc = ocds_parse_line(src->name, (int)ref->line, text, ref->len, 0, r, err);
     if (rc == ANBUD_OK)

@@ -152,14 +152,11 @@ int service_txn(service *svc, anbud_err *err)
 
 void service_txn_note(service *svc, int64_t id, uint64_t received)
 {
-    if (svc->n_txn_events == svc->cap_txn_events) {
-        size_t cap = svc->cap_txn_events ? svc->cap_txn_events * 2 : 256;
-        service_txn_event *grown = realloc(svc->txn_events, cap * sizeof *grown);
-        if (!grown)
-            return; /* memory running out loses a measurement */
-        svc->txn_events = grown;
-        svc->cap_txn_events = cap;
-    }
+    service_txn_event *grown =
+        array_grow(svc->txn_events, &svc->cap_txn_events, svc->n_txn_events, sizeof *grown);
+    if (!grown)
+        return; /* memory running out loses a measurement */
+    svc->txn_events = grown;
     svc->txn_events[svc->n_txn_events++] = (service_txn_event){id, received};
 }
 

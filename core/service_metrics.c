@@ -47,14 +47,10 @@ static void count(service_counters *c, const char *labels)
             c->items[i].value++;
             return;
         }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 32;
-        service_counter *grown = realloc(c->items, cap * sizeof *grown);
-        if (!grown)
-            return;
-        c->items = grown;
-        c->cap = cap;
-    }
+    service_counter *grown = array_grow(c->items, &c->cap, c->n, sizeof *grown);
+    if (!grown)
+        return;
+    c->items = grown;
     char *copy = xstrdup(labels);
     if (!copy)
         return;
@@ -128,14 +124,11 @@ void service_metrics_stored(service *svc, const int64_t *ids, size_t n, uint64_t
             m->n_waiting -= m->head;
             m->head = 0;
         }
-        if (m->n_waiting == m->cap_waiting) {
-            size_t cap = m->cap_waiting ? m->cap_waiting * 2 : 1024;
-            service_waiting *grown = realloc(m->waiting, cap * sizeof *grown);
-            if (!grown)
-                return; /* memory running out loses a measurement */
-            m->waiting = grown;
-            m->cap_waiting = cap;
-        }
+        service_waiting *grown =
+            array_grow(m->waiting, &m->cap_waiting, m->n_waiting, sizeof *grown);
+        if (!grown)
+            return; /* memory running out loses a measurement */
+        m->waiting = grown;
         m->waiting[m->n_waiting++] = (service_waiting){ids[i], received, stored};
     }
 }

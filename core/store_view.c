@@ -237,29 +237,21 @@ static void group_touch(view_group *g, view_entry *e)
     for (size_t i = 0; i < g->n_pending; i++)
         if (g->pending[i] == e)
             return;
-    if (g->n_pending == g->cap_pending) {
-        size_t cap = g->cap_pending ? g->cap_pending * 2 : 8;
-        view_entry **grown = realloc(g->pending, cap * sizeof *grown);
-        if (!grown) {
-            g->by_cpv_stale = 1; /* rebuilt whole when next asked */
-            return;
-        }
-        g->pending = grown;
-        g->cap_pending = cap;
+    view_entry **grown = array_grow(g->pending, &g->cap_pending, g->n_pending, sizeof *grown);
+    if (!grown) {
+        g->by_cpv_stale = 1; /* rebuilt whole when next asked */
+        return;
     }
+    g->pending = grown;
     g->pending[g->n_pending++] = e;
 }
 
 static int group_push(view_group *g, view_entry *e)
 {
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 16;
-        view_entry **grown = realloc(g->items, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        g->items = grown;
-        g->cap = cap;
-    }
+    view_entry **grown = array_grow(g->items, &g->cap, g->n, sizeof *grown);
+    if (!grown)
+        return -1;
+    g->items = grown;
     g->items[g->n++] = e;
     group_touch(g, e);
     return 0;

@@ -343,6 +343,19 @@ int file_read(const char *path, char **out, size_t *len, anbud_err *err)
     return ANBUD_OK;
 }
 
+void *array_grow(void *items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return items;
+    size_t grown = *cap ? *cap * 2 : 16;
+    if (grown > SIZE_MAX / size)
+        return NULL;
+    void *p = realloc(items, grown * size);
+    if (p)
+        *cap = grown;
+    return p;
+}
+
 char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;

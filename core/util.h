@@ -79,4 +79,9 @@ void time_now_iso(char out[21]);
 /* strdup that reports failure by returning NULL; never called with NULL. */
 char *xstrdup(const char *s);
 
+/* Room for one more element of `size` bytes in an array of n used of *cap: items itself
+ * when n < *cap, else the array grown (doubling, from 16) with *cap updated; NULL when
+ * memory runs out (items then unchanged, still the caller's). */
+void *array_grow(void *items, size_t *cap, size_t n, size_t size);
+
 #endif
