@@ -51,6 +51,8 @@ struct sandbox {
     void *free_list[POOL_CLASSES];
     char *bump, *bump_end; /* the unused rest of the newest slab */
     void *slabs;           /* every slab, linked through its first word */
+    size_t foreign;        /* malloc'd blocks Lua holds at a small size (see sb_alloc) */
+    int refuse_slabs;      /* tests: no new slab, as if malloc had failed */
     char lua_dir[PATH_MAX];
 };
 
@@ -68,7 +70,7 @@ static void *pool_get(sandbox *sb, size_t c)
     }
     size_t size = (c + 1) * POOL_STEP;
     if ((size_t)(sb->bump_end - sb->bump) < size) {
-        char *slab = malloc(SLAB_SIZE);
+        char *slab = sb->refuse_slabs ? NULL : malloc(SLAB_SIZE);
         if (!slab)
             return NULL;
         *(void **)slab = sb->slabs;
@@ -81,10 +83,31 @@ static void *pool_get(sandbox *sb, size_t c)
     return p;
 }
 
-/* Gives back a block Lua holds with the given size (a slab's or malloc's, by its size). */
+/* True when p lies in one of the slabs. Only asked while a malloc'd block is held at a
+ * small size (after a failed shrink below), so walking the list costs nothing otherwise. */
+static int in_slab(const sandbox *sb, const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    for (const char *slab = sb->slabs; slab; slab = *(char *const *)slab) {
+        uintptr_t base = (uintptr_t)slab;
+        if (a >= base && a < base + SLAB_SIZE)
+            return 1;
+    }
+    return 0;
+}
+
+/* True when the block Lua holds at this size came from a slab, false when from malloc. */
+static int is_pooled(const sandbox *sb, const void *p, size_t size)
+{
+    return size <= POOL_MAX && (sb->foreign == 0 || in_slab(sb, p));
+}
+
+/* Gives back a block Lua holds with the given size. */
 static void block_put(sandbox *sb, void *p, size_t size)
 {
-    if (size > POOL_MAX) {
+    if (!is_pooled(sb, p, size)) {
+        if (size <= POOL_MAX)
+            sb->foreign--;
         free(p);
         return;
     }
@@ -105,8 +128,15 @@ static void pool_free(sandbox *sb)
     sb->bump = sb->bump_end = NULL;
 }
 
-/* Allocator: counts every byte, refuses growth past the cap; shrinking within the small
- * classes or within malloc never fails. */
+void sandbox_refuse_slabs(sandbox *sb, int refuse)
+{
+    sb->refuse_slabs = refuse;
+}
+
+/* Allocator: counts every byte and refuses growth past the cap. Lua assumes that a block
+ * never fails to shrink, so a shrink that cannot get a smaller block keeps the one it has:
+ * a slab's block stays in its slab (it is then handed out again at the smaller class), a
+ * malloc'd block is counted in `foreign` and told apart from slab blocks by address. */
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     sandbox *sb = ud;
@@ -121,21 +151,25 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         sb->memory_refused = 1;
         return NULL;
     }
+    int pooled = ptr && is_pooled(sb, ptr, old);
     void *p;
     if (nsize <= POOL_MAX) {
-        if (ptr && old <= POOL_MAX && pool_class(old) == pool_class(nsize)) {
+        if (pooled && pool_class(old) == pool_class(nsize)) {
             p = ptr;
         } else {
             p = pool_get(sb, pool_class(nsize));
-            if (!p)
-                /* a smaller class may keep the larger block (it goes back to that class) */
-                return ptr && old <= POOL_MAX && nsize <= old ? ptr : NULL;
-            if (ptr) {
+            if (!p) {
+                if (!ptr || nsize > old)
+                    return NULL;
+                if (!pooled && old > POOL_MAX)
+                    sb->foreign++; /* a malloc'd block now held at a small size */
+                p = ptr;
+            } else if (ptr) {
                 memcpy(p, ptr, old < nsize ? old : nsize);
                 block_put(sb, ptr, old);
             }
         }
-    } else if (ptr && old <= POOL_MAX) {
+    } else if (pooled) {
         p = malloc(nsize);
         if (!p)
             return NULL;
@@ -143,8 +177,13 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         block_put(sb, ptr, old);
     } else {
         p = realloc(ptr, nsize);
-        if (!p)
-            return nsize <= old ? ptr : NULL;
+        if (!p) {
+            if (nsize > old)
+                return NULL;
+            p = ptr; /* glibc's realloc does not fail to shrink, but the standard allows it */
+        } else if (ptr && old <= POOL_MAX) {
+            sb->foreign--; /* a foreign block back above the small sizes */
+        }
     }
     sb->used = sb->used - old + nsize;
     return p;

@@ -80,4 +80,8 @@ int sandbox_overlay_base(lua_State *L, int idx);
 /* Bytes the state holds now. */
 size_t sandbox_memory(sandbox *sb);
 
+/* For tests of the allocator: while refuse is set, no new slab is taken for small blocks,
+ * as if malloc had failed (blocks already in the free lists are still handed out). */
+void sandbox_refuse_slabs(sandbox *sb, int refuse);
+
 #endif

@@ -90,9 +90,66 @@ static void budget_resets_for_the_next_call(void)
 static void memory_budget_stops_growth(void)
 {
     setup();
-    CHECK(fails_with("local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(1000) .. i end",
+    CHECK(fails_with("local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(100000) .. i end",
                      "memory budget"));
     CHECK(fails_with("return string.rep('x', 1e9)", "memory budget"));
+    CHECK_STR(result("return string.rep('ab', 3)"), "ababab");
+}
+
+/* Lua assumes a block never fails to shrink. A malloc'd block shrunk to a small size when no
+ * slab can be had must come back unchanged, keep its bytes, and later be given back to
+ * malloc (ASan and valgrind report it as leaked otherwise). */
+static void shrinking_never_fails_without_slabs(void)
+{
+    setup();
+    void *ud;
+    lua_Alloc f = lua_getallocf(sandbox_lua(sb), &ud);
+    size_t before = sandbox_memory(sb);
+    char *big = f(ud, NULL, 0, 4096);
+    CHECK(big);
+    memset(big, 'b', 4096);
+    sandbox_refuse_slabs(sb, 1);
+    /* take the 512-byte blocks left in the free list and the newest slab */
+    enum { MAX_TAKEN = (64 << 10) / 512 + 64 };
+    static void *taken[MAX_TAKEN];
+    int n = 0;
+    while (n < MAX_TAKEN && (taken[n] = f(ud, NULL, 0, 512)) != NULL)
+        n++;
+    CHECK(n < MAX_TAKEN);
+    char *small = f(ud, big, 4096, 500);
+    CHECK(small == big);
+    int kept = 1;
+    for (int i = 0; i < 500; i++)
+        kept &= small[i] == 'b';
+    CHECK(kept);
+    /* a small block of the pool beside the kept one still works as before */
+    void *pooled = n > 0 ? taken[0] : NULL;
+    if (pooled)
+        CHECK((pooled = f(ud, pooled, 512, 256)) != NULL);
+    sandbox_refuse_slabs(sb, 0);
+    /* the kept block moves into the pool when it is resized and a slab can be had */
+    char *moved = f(ud, small, 500, 100);
+    CHECK(moved && moved != small);
+    kept = 1;
+    for (int i = 0; i < 100; i++)
+        kept &= moved[i] == 'b';
+    CHECK(kept);
+    f(ud, moved, 100, 0);
+    /* and a kept block freed at its small size goes back to malloc */
+    big = f(ud, NULL, 0, 2048);
+    CHECK(big);
+    sandbox_refuse_slabs(sb, 1);
+    while (n < MAX_TAKEN && (taken[n] = f(ud, NULL, 0, 512)) != NULL)
+        n++;
+    small = f(ud, big, 2048, 480);
+    CHECK(small == big);
+    sandbox_refuse_slabs(sb, 0);
+    f(ud, small, 480, 0);
+    if (pooled)
+        f(ud, pooled, 256, 0);
+    for (int i = pooled ? 1 : 0; i < n; i++)
+        f(ud, taken[i], 512, 0);
+    CHECK(sandbox_memory(sb) == before);
     CHECK_STR(result("return string.rep('ab', 3)"), "ababab");
 }
 
@@ -241,6 +298,7 @@ static const test_case tests[] = {
     {"swallowing_the_budget_error_does_not_help", swallowing_the_budget_error_does_not_help},
     {"budget_resets_for_the_next_call", budget_resets_for_the_next_call},
     {"memory_budget_stops_growth", memory_budget_stops_growth},
+    {"shrinking_never_fails_without_slabs", shrinking_never_fails_without_slabs},
     {"time_budget_stops_a_slow_call", time_budget_stops_a_slow_call},
     {"dangerous_globals_are_absent", dangerous_globals_are_absent},
     {"safe_globals_are_present", safe_globals_are_present},
