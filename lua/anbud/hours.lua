@@ -19,6 +19,17 @@ local function new_sum(trade)
     periods = {} }
 end
 
+-- adds value to the list unless it is there already
+local function add_once(list, value)
+  local n = #list
+  for i = 1, n do
+    if list[i] == value then
+      return
+    end
+  end
+  list[n + 1] = value
+end
+
 local function add(s, r)
   s.reports = s.reports + 1
   s.total = s.total + num(r.total_hours)
@@ -26,15 +37,13 @@ local function add(s, r)
   s.skilled = s.skilled + num(r.skilled_hours)
   s.hired = s.hired + num(r.hired_hours)
   local period = r.period
-  if type(period) == "string" and not contains(s.periods, period) then
-    s.periods[#s.periods + 1] = period
-  elseif type(period) == "userdata" then
+  local kind = type(period)
+  if kind == "string" then
+    add_once(s.periods, period)
+  elseif kind == "userdata" then
     local start = period.start_date
     if type(start) == "string" then
-      local month = start:sub(1, 7)
-      if not contains(s.periods, month) then
-        s.periods[#s.periods + 1] = month
-      end
+      add_once(s.periods, start:sub(1, 7))
     end
   end
 end
