@@ -492,6 +492,41 @@ static json_t *utf8_string(const char *s, size_t n)
     return j;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The object with its keys in byte order (taking the reference to obj). A Lua table's
+ * traversal order depends on the state's hash seed, which differs from run to run; sorted,
+ * the same evidence is the same text in every report, protocol and stored verdict. */
+static json_t *sorted_object(json_t *obj)
+{
+    size_t n = json_object_size(obj);
+    if (n < 2)
+        return obj;
+    const char **keys = malloc(n * sizeof *keys);
+    json_t *out = keys ? json_object() : NULL;
+    if (!out) {
+        free(keys);
+        json_decref(obj);
+        return NULL;
+    }
+    size_t i = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value) keys[i++] = key;
+    qsort(keys, n, sizeof *keys, compare_keys);
+    for (i = 0; i < n && out; i++)
+        if (json_object_set(out, keys[i], json_object_get(obj, keys[i])) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    free(keys);
+    json_decref(obj);
+    return out;
+}
+
 static json_t *convert_table(to_json *t, int idx, int depth)
 {
     lua_State *L = t->L;
@@ -515,7 +550,7 @@ static json_t *convert_table(to_json *t, int idx, int depth)
             }
             lua_pop(L, 1);
         }
-        return j;
+        return j ? sorted_object(j) : NULL;
     }
     if (has_meta && sandbox_is_frozen(L, idx)) { /* a read-only view: what it shows */
         lua_getmetatable(L, idx);
@@ -573,7 +608,7 @@ static json_t *convert_table(to_json *t, int idx, int depth)
         }
         lua_pop(L, 1);
     }
-    return obj;
+    return obj ? sorted_object(obj) : NULL;
 }
 
 static json_t *convert(to_json *t, int idx, int depth)

@@ -342,6 +342,29 @@ static void gates_recheck_and_evidence_reach_the_verdict(void)
               "Alver kommune");
 }
 
+/* A Lua table's traversal order changes with the state's hash seed from run to run; the
+ * evidence must be the same text every time, so its keys come out sorted. */
+static void evidence_keys_come_out_sorted(void)
+{
+    fresh_root();
+    write_file("t/ruleset.lua", MANIFEST_T);
+    write_file("t/a.lua", "rule { id = 't.a', title = 't', source = 's', stages = {'contract'},"
+                          " severity = 'warning', check = function() return warn('w', {"
+                          " h = 1, c = 2, a = 3, g = 4, e = 5, b = 6, f = 7, d = { z = 1, y = 2 } })"
+                          " end }");
+    CHECK_INT(evaluate(DOC, NULL), 0);
+    const verdict *v = find("t.a");
+    CHECK(v != NULL);
+    char *text = json_dumps(v->evidence, JSON_COMPACT);
+    CHECK(text != NULL);
+    int same = text && strcmp(text, "{\"a\":3,\"b\":6,\"c\":2,\"d\":{\"y\":2,\"z\":1},"
+                                    "\"e\":5,\"f\":7,\"g\":4,\"h\":1}") == 0;
+    if (!same)
+        fprintf(stderr, "  evidence: %s\n", text ? text : "(null)");
+    free(text);
+    CHECK(same);
+}
+
 static void others_are_the_same_buyers_processes(void)
 {
     fresh_root();
@@ -629,6 +652,7 @@ static const test_case tests[] = {
     {"applies_false_gives_na_with_reason", applies_false_gives_na_with_reason},
     {"validity_period_outside_gives_na", validity_period_outside_gives_na},
     {"gates_recheck_and_evidence_reach_the_verdict", gates_recheck_and_evidence_reach_the_verdict},
+    {"evidence_keys_come_out_sorted", evidence_keys_come_out_sorted},
     {"others_are_the_same_buyers_processes", others_are_the_same_buyers_processes},
     {"others_filter_by_cpv_group_and_days", others_filter_by_cpv_group_and_days},
     {"field_reads_are_shared_only_where_nothing_differs",
