@@ -12,27 +12,26 @@ int check_processes(engine *e, const ocds_set *set, const char *ruleset_id, int6
     const ruleset *forced = NULL;
     if (ruleset_id && !(forced = engine_ruleset_by_id(e, ruleset_id)))
         return err_set(err, ANBUD_EINPUT, "no rule set '%s'", ruleset_id);
+    /* every process has a rule set before any is evaluated: bad input shows no verdicts */
+    for (size_t i = 0; !forced && i < set->n; i++)
+        if (!engine_ruleset_for_process(e, set->items[i].compiled))
+            return err_set(err, ANBUD_EINPUT,
+                           "%s: no rule set serves the buyer's kommunenummer and there is no "
+                           "national set 'no'; name one with --ruleset",
+                           set->items[i].ocid);
     memstore *m = memstore_new(set, err);
     if (!m)
         return ANBUD_EINTERNAL;
     engine_store store = memstore_store(m);
     int rc = 0;
-    for (size_t i = 0; i < set->n; i++) {
+    for (size_t i = 0; i < set->n && !rc; i++) {
         const ocds_process *p = &set->items[i];
         const ruleset *rs = forced ? forced : engine_ruleset_for_process(e, p->compiled);
-        if (!rs) {
-            rc = err_set(err, ANBUD_EINPUT,
-                         "%s: no rule set serves the buyer's kommunenummer and there is no "
-                         "national set 'no'; name one with --ruleset", p->ocid);
-            break;
-        }
         verdict_list verdicts = {0};
         rc = engine_replay(e, rs, p, now_days, &store, &verdicts, err);
         if (!rc)
             rc = each(arg, p, rs, &verdicts);
         verdict_list_free(&verdicts);
-        if (rc)
-            break;
     }
     memstore_free(m);
     return rc;

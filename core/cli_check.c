@@ -23,10 +23,28 @@ static const char HELP[] =
 
 typedef struct check_output {
     int json;
-    json_t *processes; /* --json: the array being filled */
+    size_t printed; /* --json: processes written so far */
     int findings;
 } check_output;
 
+/* Writes text with `indent` spaces after each newline: a nested value of the document
+ * cli_print_json would print, so the streamed output is the same bytes. */
+static int put_indented(const char *text, int indent)
+{
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        if (fwrite(line, 1, len, stdout) != len)
+            return EXIT_INTERNAL;
+        line += len;
+        if (nl && *line && printf("%*s", indent, "") < 0)
+            return EXIT_INTERNAL;
+    }
+    return 0;
+}
+
+/* Prints one process as it is checked: as text, or (--json) as the next element of
+ * {"processes": [...]}, so no process's report is kept after it is printed. */
 static int print_process(void *arg, const ocds_process *p, const ruleset *set,
                          const verdict_list *verdicts)
 {
@@ -34,12 +52,28 @@ static int print_process(void *arg, const ocds_process *p, const ruleset *set,
     out->findings |= report_has_findings(verdicts);
     json_t *pj = report_process_json(p->ocid, ocds_stage_name(p->stage), ruleset_id(set),
                                      verdicts);
-    if (pj && !out->json) {
+    if (!pj)
+        return ANBUD_EINTERNAL;
+    int rc = 0;
+    if (!out->json) {
         cli_print_process(stdout, pj, ruleset_language(set));
-        json_decref(pj);
-        return 0;
+    } else {
+        char *text = json_dumps(pj, JSON_INDENT(2));
+        if (!text || fputs(out->printed ? ",\n    " : "{\n  \"processes\": [\n    ", stdout) < 0 ||
+            put_indented(text, 4) != 0)
+            rc = ANBUD_EINTERNAL;
+        free(text);
+        out->printed++;
     }
-    return !pj || json_array_append_new(out->processes, pj) ? ANBUD_EINTERNAL : 0;
+    json_decref(pj);
+    return rc;
+}
+
+/* Ends what print_process began (--json). */
+static int finish_json(const check_output *out)
+{
+    const char *end = out->printed ? "\n  ]\n}\n" : "{\n  \"processes\": []\n}\n";
+    return fputs(end, stdout) < 0 || fflush(stdout) != 0 ? ANBUD_EINTERNAL : 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -58,10 +92,10 @@ int cmd_check(int argc, char **argv)
     }
     ocds_batch batch = {0};
     ocds_set set = {0};
-    check_output out = {o.json, json_array(), 0};
-    anbud_err err;
+    check_output out = {o.json, 0, 0};
+    anbud_err err = {0};
     engine *e = NULL;
-    int rc = out.processes ? 0 : err_set(&err, ANBUD_EINTERNAL, "out of memory");
+    int rc = 0;
     for (int i = 0; i < o.n_args && !rc; i++)
         rc = ocds_read_file(&batch, o.args[i], &err);
     if (!rc)
@@ -70,19 +104,16 @@ int cmd_check(int argc, char **argv)
         rc = -1; /* cli_engine has said why */
     if (!rc)
         rc = check_processes(e, &set, o.ruleset, o.now_days, print_process, &out, &err);
-    if (!rc && o.json) {
-        json_t *doc = json_pack("{s:O}", "processes", out.processes);
-        if (!doc || cli_print_json(doc) != 0)
-            rc = err_set(&err, ANBUD_EINTERNAL, "writing the output failed");
-        json_decref(doc);
-    }
+    if (rc == ANBUD_EINTERNAL && !err.msg[0])
+        err_set(&err, ANBUD_EINTERNAL, "writing the output failed");
+    if (!rc && o.json && finish_json(&out) != 0)
+        rc = err_set(&err, ANBUD_EINTERNAL, "writing the output failed");
     if (rc > 0 || rc < -1) {
         fprintf(stderr, "anbud: %s\n", err.msg);
         status = cli_status(rc);
     } else if (!rc) {
         status = out.findings ? EXIT_FINDINGS : EXIT_CLEAN;
     }
-    json_decref(out.processes);
     engine_free(e);
     ocds_set_free(&set);
     ocds_batch_free(&batch);

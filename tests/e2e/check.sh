@@ -91,6 +91,13 @@ t "processes in one invocation see each other" \
 a check "${R[@]}" --json "$DATA/pass.json" "$DATA/other.json"
 t "several files form one store" \
   jq_true '.processes[0].results[] | select(.rule=="demo.others") | .evidence.others == ["ocds-e2e-other@planning"]'
+t "--json, printed a process at a time, is the text of one document indented by 2" \
+  eval 'cmp -s <(jq --indent 2 . <<<"$OUT") <(cat <<<"$OUT")'
+
+sed -e 's/4631/4601/g' -e 's/ocds-e2e-pass/ocds-e2e-unserved/g' "$DATA/pass.json" >"$TMP/unserved.json"
+a check "${R[@]}" "$DATA/pass.json" "$TMP/unserved.json"
+t "a process no rule set serves stops the check before any verdict is printed" \
+  eval 'status_is 2 && out_empty && err_has "ocds-e2e-unserved" && err_has "--ruleset"'
 
 a check "${R[@]}" --ruleset base --json "$DATA/pass.json"
 t "--ruleset forces a set" jq_true '.processes[0].ruleset == "base"'
