@@ -49,5 +49,8 @@ void store_view_free(store *s);
 /* A process row was written with these columns: the cached copy is now stale. */
 int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
                      ocds_stage stage, int64_t first_days);
+/* How many process summaries and parsed trees the view holds at most (0: the default);
+ * forgets what it holds. For tests that make it forget. */
+void store_view_limits(store *s, size_t max_entries, size_t max_trees);
 
 #endif

@@ -1,14 +1,16 @@
 /*
- * store_view: the engine's read-only view of the stored processes (p:others()), with the
- * processes it has parsed kept in memory. A rule asks for the other processes of a buyer
- * (or of a kommunenummer) on every evaluation; parsing each one's compiled release from
- * its text every time made an evaluation cost grow with the buyer's portfolio. Here each
- * process is parsed once and each group (a buyer key, a kommunenummer) is read from SQL
- * once, then kept current by the writes of this connection (store_view_saved,
- * store_view_put). A commit by another connection (PRAGMA data_version) or a rollback
- * forgets everything; so does holding more than VIEW_MAX_ENTRIES processes, checked
- * between queries. The narrower filters of a query (bind_query_matches) are applied
- * here too, with each process's relevant day computed once.
+ * store_view: the engine's read-only view of the stored processes (p:others()). A rule
+ * asks for the other processes of a buyer (or of a kommunenummer) on every evaluation;
+ * reading and parsing the buyer's whole portfolio every time made an evaluation cost grow
+ * with it. Here each group (a buyer key, a kommunenummer) is read from SQL once and kept
+ * as a compact summary per process: what the narrower filters of a query look at (stage,
+ * first and relevant day, CPV groups, framework flag), read from its compiled release once.
+ * A query is answered from the summaries; only the processes handed to the rule are
+ * parsed, and the last VIEW_MAX_TREES of those parsed are kept (least recently used
+ * forgotten first). It is kept current by the writes of this connection
+ * (store_view_saved, store_view_put). A commit by another connection (PRAGMA
+ * data_version) or a rollback forgets everything; so does holding more than
+ * VIEW_MAX_ENTRIES summaries, checked between queries.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,29 +19,38 @@
 
 #include "store_internal.h"
 
-#define VIEW_MAX_ENTRIES 200000
+/* summaries (~300 bytes each with the group and index entries) and parsed trees
+ * (~20 KB each) held; store_view_limits changes them (tests) */
+#ifndef VIEW_MAX_ENTRIES
+#define VIEW_MAX_ENTRIES 4000000
+#endif
+#ifndef VIEW_MAX_TREES
+#define VIEW_MAX_TREES 4096
+#endif
 /* groups this large answer a query naming a CPV group from an index */
 #define VIEW_INDEX_MIN 64
 
 typedef struct view_entry {
-    char *ocid;
-    char *buyer_key;
-    char *municipality; /* NULL when the buyer has none */
-    json_t *compiled;   /* NULL until parsed (or after the row changed) */
-    ocds_stage stage;
+    const char *buyer_key;    /* interned in the view */
+    const char *municipality; /* interned; NULL when the buyer has none */
+    json_t *compiled;         /* parsed, while among the last used (else NULL) */
+    struct view_entry *newer, *older; /* in the list of parsed entries, when compiled */
     int64_t first_days;
-    int64_t relevant_days; /* of compiled, once has_relevant */
-    int has_relevant;
-    char (*cpv)[4];        /* its CPV groups (bind_cpv_groups), once has_cpv */
-    size_t n_cpv;
-    int has_cpv;
+    int64_t relevant_days; /* once summarised */
+    char (*cpv)[4];        /* its CPV groups (bind_cpv_groups), once summarised */
+    char cpv_in[3][4];     /* where cpv points when they fit */
+    uint32_t n_cpv;
+    ocds_stage stage;
+    unsigned char summarised; /* relevant_days, cpv and framework read from its release */
+    unsigned char framework;  /* bind_is_framework */
+    char ocid[];
 } view_entry;
 
 enum { GROUP_BUYER = 0, GROUP_MUNICIPALITY = 1 };
 
 typedef struct view_group {
     int kind;
-    char *key;
+    const char *key; /* interned */
     view_entry **items;
     size_t n, cap;
     int unsorted; /* an entry was appended after the group was read in ocid order */
@@ -63,6 +74,11 @@ typedef struct cpv_key {
 struct store_view {
     view_entry **slots; /* open addressing by ocid */
     size_t cap, n;
+    char **strs; /* interned buyer keys and kommunenummer, open addressing */
+    size_t scap, sn;
+    view_entry *newest, *oldest; /* the entries holding a parsed tree */
+    size_t n_trees;
+    size_t max_entries, max_trees;
     view_group **gslots; /* open addressing by (kind, key) */
     size_t gcap, gn;
     int64_t data_version;
@@ -76,16 +92,114 @@ static uint64_t hash_str(const char *s, int salt)
         h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
     return h ^ (h >> 31);
 }
+/* ---- parsed trees, least recently used forgotten first ------------------------------ */
+
+static void tree_unlink(store_view *v, view_entry *e)
+{
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        v->newest = e->older;
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        v->oldest = e->newer;
+    e->newer = e->older = NULL;
+}
+
+static void tree_link(store_view *v, view_entry *e)
+{
+    e->newer = NULL;
+    e->older = v->newest;
+    if (v->newest)
+        v->newest->newer = e;
+    else
+        v->oldest = e;
+    v->newest = e;
+}
+
+/* Forgets e's parsed tree (a rule holding it keeps its own reference). */
+static void tree_drop(store_view *v, view_entry *e)
+{
+    if (!e->compiled)
+        return;
+    tree_unlink(v, e);
+    json_decref(e->compiled);
+    e->compiled = NULL;
+    v->n_trees--;
+}
+
+/* Keeps compiled (a reference it takes over) as e's tree, the most recently used one;
+ * forgets the least recently used beyond the limit (never e's). */
+static void tree_keep(store_view *v, view_entry *e, json_t *compiled)
+{
+    tree_drop(v, e);
+    e->compiled = compiled;
+    tree_link(v, e);
+    v->n_trees++;
+    while (v->n_trees > v->max_trees && v->oldest != e)
+        tree_drop(v, v->oldest);
+}
+
+/* e was just used: its tree moves to the front. */
+static void tree_used(store_view *v, view_entry *e)
+{
+    if (v->newest != e) {
+        tree_unlink(v, e);
+        tree_link(v, e);
+    }
+}
+
+/* ---- interned buyer keys and kommunenummer ------------------------------------------ */
+
+static char **str_slot(store_view *v, const char *text)
+{
+    size_t mask = v->scap - 1;
+    for (size_t i = hash_str(text, 7) & mask;; i = (i + 1) & mask)
+        if (!v->strs[i] || strcmp(v->strs[i], text) == 0)
+            return &v->strs[i];
+}
+
+/* The view's copy of text (NULL for NULL), or NULL when memory runs out (*oom set). */
+static const char *intern(store_view *v, const char *text, int *oom)
+{
+    if (!text)
+        return NULL;
+    if ((v->sn + 1) * 2 > v->scap) {
+        size_t cap = v->scap ? v->scap * 2 : 64;
+        char **old = v->strs;
+        size_t old_cap = v->scap;
+        if (!(v->strs = calloc(cap, sizeof *v->strs))) {
+            v->strs = old;
+            *oom = 1;
+            return NULL;
+        }
+        v->scap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i])
+                *str_slot(v, old[i]) = old[i];
+        free(old);
+    }
+    char **slot = str_slot(v, text);
+    if (!*slot) {
+        if (!(*slot = xstrdup(text))) {
+            *oom = 1;
+            return NULL;
+        }
+        v->sn++;
+    }
+    return *slot;
+}
+
+/* ---- forgetting --------------------------------------------------------------------- */
 
 static void entry_free(view_entry *e)
 {
     if (!e)
         return;
-    free(e->ocid);
-    free(e->buyer_key);
-    free(e->municipality);
     json_decref(e->compiled);
-    free(e->cpv);
+    if (e->cpv != e->cpv_in)
+        free(e->cpv);
     free(e);
 }
 
@@ -94,7 +208,6 @@ static void groups_clear(store_view *v)
     for (size_t i = 0; i < v->gcap; i++) {
         view_group *g = v->gslots[i];
         if (g) {
-            free(g->key);
             free(g->items);
             free(g->by_cpv);
             free(g->pending);
@@ -117,6 +230,13 @@ void store_view_clear(store *s)
     free(v->slots);
     v->slots = NULL;
     v->cap = v->n = 0;
+    v->newest = v->oldest = NULL;
+    v->n_trees = 0;
+    for (size_t i = 0; i < v->scap; i++)
+        free(v->strs[i]);
+    free(v->strs);
+    v->strs = NULL;
+    v->scap = v->sn = 0;
 }
 
 void store_view_free(store *s)
@@ -143,9 +263,22 @@ static int data_version(store *s, int64_t *version)
 
 static store_view *view_of(store *s)
 {
-    if (!s->view && (s->view = calloc(1, sizeof *s->view)) != NULL)
+    if (!s->view && (s->view = calloc(1, sizeof *s->view)) != NULL) {
         s->view->have_version = data_version(s, &s->view->data_version) == 0;
+        s->view->max_entries = VIEW_MAX_ENTRIES;
+        s->view->max_trees = VIEW_MAX_TREES;
+    }
     return s->view;
+}
+
+void store_view_limits(store *s, size_t max_entries, size_t max_trees)
+{
+    store_view *v = view_of(s);
+    if (!v)
+        return;
+    store_view_clear(s);
+    v->max_entries = max_entries ? max_entries : VIEW_MAX_ENTRIES;
+    v->max_trees = max_trees ? max_trees : VIEW_MAX_TREES;
 }
 
 /* ---- entries by ocid ---------------------------------------------------------------- */
@@ -183,27 +316,65 @@ static int entries_grow(store_view *v)
     return 0;
 }
 
+/* Sets e's groups (interned); nonzero when memory runs out. */
+static int entry_keys(store_view *v, view_entry *e, const char *buyer_key,
+                      const char *municipality)
+{
+    int oom = 0;
+    const char *key = intern(v, buyer_key, &oom), *code = intern(v, municipality, &oom);
+    if (oom)
+        return -1;
+    e->buyer_key = key;
+    e->municipality = code;
+    return 0;
+}
+
 /* A new entry for ocid (which is not in the map), or NULL when memory runs out. */
 static view_entry *entry_add(store_view *v, const char *ocid, const char *buyer_key,
                              const char *municipality, ocds_stage stage, int64_t first_days)
 {
     if (entries_grow(v))
         return NULL;
-    view_entry *e = calloc(1, sizeof *e);
+    size_t len = strlen(ocid);
+    view_entry *e = calloc(1, sizeof *e + len + 1);
     if (!e)
         return NULL;
-    e->ocid = xstrdup(ocid);
-    e->buyer_key = xstrdup(buyer_key);
-    e->municipality = municipality ? xstrdup(municipality) : NULL;
+    memcpy(e->ocid, ocid, len + 1);
     e->stage = stage;
     e->first_days = first_days;
-    if (!e->ocid || !e->buyer_key || (municipality && !e->municipality)) {
-        entry_free(e);
+    if (entry_keys(v, e, buyer_key, municipality)) {
+        free(e);
         return NULL;
     }
     *entry_slot(v, ocid) = e;
     v->n++;
     return e;
+}
+
+/* Reads what the filters look at from e's compiled release; nonzero when memory runs out. */
+static int summarise(view_entry *e, const json_t *compiled)
+{
+    size_t n = bind_cpv_groups(compiled, e->cpv_in, 3);
+    if (e->cpv != e->cpv_in)
+        free(e->cpv);
+    e->cpv = e->cpv_in;
+    if (n > 3) {
+        char(*groups)[4] = NULL;
+        size_t max = 0;
+        while (n > max) {
+            max = n;
+            free(groups);
+            if (!(groups = malloc(max * sizeof *groups)))
+                return ANBUD_EINTERNAL;
+            n = bind_cpv_groups(compiled, groups, max);
+        }
+        e->cpv = groups;
+    }
+    e->n_cpv = (uint32_t)n;
+    e->relevant_days = ocds_relevant_days(compiled, e->first_days);
+    e->framework = (unsigned char)bind_is_framework(compiled);
+    e->summarised = 1;
+    return 0;
 }
 
 /* ---- groups ------------------------------------------------------------------------- */
@@ -221,22 +392,25 @@ static view_group *group_find(store_view *v, int kind, const char *key)
     return v->gcap && key ? *group_slot(v, kind, key) : NULL;
 }
 
-/* e was added to g or saved: its keys leave g's CPV index and it waits to be inserted
- * again by the next query (each_by_cpv), where its CPV groups and day are read anew. */
-static void group_touch(view_group *g, view_entry *e)
+/* e was added to g (fresh: new to it, so it has no keys in the index) or saved: its keys
+ * leave g's CPV index and it waits to be inserted again by the next query (each_by_cpv),
+ * where its CPV groups and day are read anew. */
+static void group_touch(view_group *g, view_entry *e, int fresh)
 {
     if (!g->by_cpv || g->by_cpv_stale) {
         g->by_cpv_stale = 1;
         return;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < g->n_by_cpv; i++)
-        if (g->by_cpv[i].e != e)
-            g->by_cpv[k++] = g->by_cpv[i];
-    g->n_by_cpv = k;
-    for (size_t i = 0; i < g->n_pending; i++)
-        if (g->pending[i] == e)
-            return;
+    if (!fresh) {
+        size_t k = 0;
+        for (size_t i = 0; i < g->n_by_cpv; i++)
+            if (g->by_cpv[i].e != e)
+                g->by_cpv[k++] = g->by_cpv[i];
+        g->n_by_cpv = k;
+        for (size_t i = 0; i < g->n_pending; i++)
+            if (g->pending[i] == e)
+                return;
+    }
     view_entry **grown = array_grow(g->pending, &g->cap_pending, g->n_pending, sizeof *grown);
     if (!grown) {
         g->by_cpv_stale = 1; /* rebuilt whole when next asked */
@@ -253,7 +427,7 @@ static int group_push(view_group *g, view_entry *e)
         return -1;
     g->items = grown;
     g->items[g->n++] = e;
-    group_touch(g, e);
+    group_touch(g, e, 1);
     return 0;
 }
 
@@ -275,12 +449,13 @@ static view_group *group_add(store_view *v, int kind, const char *key)
                 *group_slot(v, old[i]->kind, old[i]->key) = old[i];
         free(old);
     }
-    view_group *g = calloc(1, sizeof *g);
-    if (!g || !(g->key = xstrdup(key))) {
-        free(g);
+    int oom = 0;
+    const char *interned = intern(v, key, &oom);
+    view_group *g = oom ? NULL : calloc(1, sizeof *g);
+    if (!g)
         return NULL;
-    }
     g->kind = kind;
+    g->key = interned;
     *group_slot(v, kind, key) = g;
     v->gn++;
     return g;
@@ -303,9 +478,9 @@ static void mark_stale(store_view *v, view_entry *e)
 {
     view_group *g = group_find(v, GROUP_BUYER, e->buyer_key);
     if (g)
-        group_touch(g, e);
+        group_touch(g, e, 0);
     if ((g = group_find(v, GROUP_MUNICIPALITY, e->municipality)) != NULL)
-        group_touch(g, e);
+        group_touch(g, e, 0);
 }
 
 int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
@@ -316,40 +491,33 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
         return 0; /* out of memory: nothing is cached, nothing goes stale */
     view_entry *e = entry_find(v, ocid);
     if (e) {
-        json_decref(e->compiled);
-        e->compiled = NULL;
-        e->has_relevant = 0;
-        e->has_cpv = 0;
+        tree_drop(v, e);
+        e->summarised = 0;
         mark_stale(v, e);
         e->stage = stage;
         e->first_days = first_days;
         if (same_text(e->buyer_key, buyer_key) && same_text(e->municipality, municipality))
             return 0;
         /* it moved to other groups: read them again when asked */
-        char *key = xstrdup(buyer_key), *code = municipality ? xstrdup(municipality) : NULL;
-        if (!key || (municipality && !code)) {
-            free(key);
-            free(code);
+        if (entry_keys(v, e, buyer_key, municipality)) {
             store_view_clear(s);
             return 0;
         }
-        free(e->buyer_key);
-        free(e->municipality);
-        e->buyer_key = key;
-        e->municipality = code;
         groups_clear(v);
         return 0;
     }
-    /* a bulk write (an import) would grow the view without bound between queries:
-     * forgetting is always correct */
-    if (v->n >= VIEW_MAX_ENTRIES) {
-        store_view_clear(s);
+    view_group *gb = group_find(v, GROUP_BUYER, buyer_key);
+    view_group *gm = group_find(v, GROUP_MUNICIPALITY, municipality);
+    if (v->n >= v->max_entries) {
+        /* a bulk write (an import) would grow the view without bound: a process of no
+         * group read so far is read with its group; one of a group read is held with it,
+         * unless that is too much: forgetting is always correct */
+        if (gb || gm)
+            store_view_clear(s);
         return 0;
     }
     /* kept even outside a group read so far, for store_view_put: a group read later
-     * finds it and need not parse its text */
-    view_group *gb = group_find(v, GROUP_BUYER, buyer_key);
-    view_group *gm = group_find(v, GROUP_MUNICIPALITY, municipality);
+     * finds its summary and need not parse its text */
     e = entry_add(v, ocid, buyer_key, municipality, stage, first_days);
     if (!e || (gb && group_push(gb, e)) || (gm && group_push(gm, e))) {
         store_view_clear(s); /* correct, only slower */
@@ -364,9 +532,15 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
 
 void store_view_put(store *s, const char *ocid, json_t *compiled)
 {
-    view_entry *e = s->view ? entry_find(s->view, ocid) : NULL;
-    if (e && !e->compiled)
-        e->compiled = json_incref(compiled);
+    store_view *v = s->view;
+    view_entry *e = v ? entry_find(v, ocid) : NULL;
+    if (!e || e->compiled)
+        return;
+    if (!e->summarised && summarise(e, compiled)) {
+        store_view_clear(s); /* correct, only slower */
+        return;
+    }
+    tree_keep(v, e, json_incref(compiled));
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -384,19 +558,28 @@ static int check_version(store *s, store_view *v)
 {
     int64_t version;
     int rc = data_version(s, &version);
-    if (!rc && (!v->have_version || version != v->data_version || v->n > VIEW_MAX_ENTRIES))
+    if (!rc && (!v->have_version || version != v->data_version || v->n > v->max_entries))
         store_view_clear(s);
     v->data_version = version;
     v->have_version = !rc;
     return rc;
 }
 
-static json_t *parse_text(const char *text)
+/* Parses text as e's tree (kept among the last used) and summarises it when not yet. */
+static int entry_parse(store_view *v, view_entry *e, const char *text)
 {
-    return text ? json_loads(text, 0, NULL) : NULL;
+    json_t *compiled = text ? json_loads(text, 0, NULL) : NULL;
+    if (!compiled)
+        return ANBUD_EINTERNAL;
+    if (!e->summarised && summarise(e, compiled)) {
+        json_decref(compiled);
+        return ANBUD_EINTERNAL;
+    }
+    tree_keep(v, e, compiled);
+    return 0;
 }
 
-/* Reads a group's processes from SQL, parsing only those not held already. */
+/* Reads a group's processes from SQL, parsing only those not summarised already. */
 static view_group *load_group(store *s, store_view *v, int kind, const char *key)
 {
     sqlite3_stmt *st;
@@ -417,10 +600,9 @@ static view_group *load_group(store *s, store_view *v, int kind, const char *key
             e = ok ? entry_add(v, ocid, bk, (const char *)sqlite3_column_text(st, 2),
                                ocds_stage_parse((const char *)sqlite3_column_text(st, 3)), first)
                    : NULL;
-            if (e)
-                e->compiled = parse_text((const char *)sqlite3_column_text(st, 5));
-            ok = e && e->compiled;
         }
+        ok = e && (e->summarised ||
+                   entry_parse(v, e, (const char *)sqlite3_column_text(st, 5)) == 0);
         ok = ok && group_push(g, e) == 0;
     }
     store_release(st);
@@ -431,18 +613,19 @@ static view_group *load_group(store *s, store_view *v, int kind, const char *key
     return g;
 }
 
-/* Parses the stored compiled release of an entry whose row changed since it was read. */
-static int reparse(store *s, view_entry *e)
+/* Parses the stored compiled release of an entry not held parsed. */
+static int reparse(store *s, store_view *v, view_entry *e)
 {
     sqlite3_stmt *st;
     anbud_err err;
     if (store_cached(s, &st, SQL_COMPILED, &err))
         return ANBUD_EINTERNAL;
     sqlite3_bind_text(st, 1, e->ocid, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        e->compiled = parse_text((const char *)sqlite3_column_text(st, 0));
+    int rc = sqlite3_step(st) == SQLITE_ROW
+                 ? entry_parse(v, e, (const char *)sqlite3_column_text(st, 0))
+                 : ANBUD_EINTERNAL;
     store_release(st);
-    return e->compiled ? 0 : ANBUD_EINTERNAL;
+    return rc;
 }
 
 /* Every process, as the query asks for no group: parsed as read, kept nowhere. */
@@ -480,36 +663,12 @@ static int each_uncached(void *ctx, const engine_query *q,
     return rc;
 }
 
-/* Parses (when its row changed) and reads once what the filters look at. */
-static int entry_ready(store *s, view_entry *e)
+/* Reads e's summary from its release when its row changed since it was read. */
+static int entry_ready(store *s, store_view *v, view_entry *e)
 {
-    if (!e->compiled && reparse(s, e))
-        return ANBUD_EINTERNAL;
-    if (!e->has_relevant) {
-        e->relevant_days = ocds_relevant_days(e->compiled, e->first_days);
-        e->has_relevant = 1;
-    }
-    return 0;
-}
-
-static int entry_cpv(view_entry *e)
-{
-    if (e->has_cpv)
+    if (e->summarised)
         return 0;
-    char (*groups)[4] = NULL;
-    size_t max = 0, n = bind_cpv_groups(e->compiled, NULL, 0);
-    while (n > max) {
-        max = n;
-        free(groups);
-        if (!(groups = malloc(max * sizeof *groups)))
-            return ANBUD_EINTERNAL;
-        n = bind_cpv_groups(e->compiled, groups, max);
-    }
-    free(e->cpv);
-    e->cpv = groups;
-    e->n_cpv = n;
-    e->has_cpv = 1;
-    return 0;
+    return e->compiled ? summarise(e, e->compiled) : reparse(s, v, e);
 }
 
 static int by_group_day(const void *pa, const void *pb)
@@ -522,21 +681,21 @@ static int by_group_day(const void *pa, const void *pb)
 }
 
 /* Reads the CPV groups and day of es[0..n) and counts their keys into *keys. */
-static int count_keys(store *s, view_entry **es, size_t n, size_t *keys)
+static int count_keys(store *s, store_view *v, view_entry **es, size_t n, size_t *keys)
 {
     *keys = 0;
     for (size_t i = 0; i < n; i++) {
-        if (entry_ready(s, es[i]) || entry_cpv(es[i]))
+        if (entry_ready(s, v, es[i]))
             return ANBUD_EINTERNAL;
         *keys += es[i]->n_cpv;
     }
     return 0;
 }
 
-static int rebuild_by_cpv(store *s, view_group *g)
+static int rebuild_by_cpv(store *s, store_view *v, view_group *g)
 {
     size_t n;
-    if (count_keys(s, g->items, g->n, &n))
+    if (count_keys(s, v, g->items, g->n, &n))
         return ANBUD_EINTERNAL;
     cpv_key *keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys)
@@ -577,10 +736,10 @@ static size_t lower_bound(const view_group *g, const char *group, int64_t day)
 
 /* Puts the keys of the entries added or saved since the index was built (or last
  * brought up to date) where they belong, instead of sorting it all again. */
-static int insert_pending(store *s, view_group *g)
+static int insert_pending(store *s, store_view *v, view_group *g)
 {
     size_t extra;
-    if (count_keys(s, g->pending, g->n_pending, &extra))
+    if (count_keys(s, v, g->pending, g->n_pending, &extra))
         return ANBUD_EINTERNAL;
     if (extra) {
         cpv_key *grown = realloc(g->by_cpv, (g->n_by_cpv + extra) * sizeof *grown);
@@ -612,13 +771,51 @@ static int entry_selected(const view_entry *e, const engine_query *q)
     return !(q->buyer_key && q->municipality && !same_text(e->municipality, q->municipality));
 }
 
-static int hand_over(const view_entry *e, const engine_query *q,
+/* Does e have the CPV group `group` (a NUL-terminated text of 0 to 3 characters)? */
+static int entry_has_group(const view_entry *e, const char *group)
+{
+    for (uint32_t i = 0; i < e->n_cpv; i++)
+        if (strcmp(e->cpv[i], group) == 0)
+            return 1;
+    return 0;
+}
+
+/* bind_query_matches on the summary of e (which must be summarised): the same answer,
+ * without its compiled release. */
+static int summary_matches(const view_entry *e, const engine_query *q)
+{
+    if (q->has_days && (e->relevant_days < q->from_days || e->relevant_days > q->to_days))
+        return 0;
+    if (q->has_first && (e->first_days < q->first_from || e->first_days > q->first_to))
+        return 0;
+    if (q->stages && (e->stage < 0 || e->stage >= STAGE_COUNT || !(q->stages & (1u << e->stage))))
+        return 0;
+    if (q->framework && e->framework != (q->framework > 0))
+        return 0;
+    if (q->has_cpv_groups) {
+        size_t i = 0;
+        while (i < q->n_cpv_groups && !entry_has_group(e, q->cpv_groups[i]))
+            i++;
+        if (i == q->n_cpv_groups)
+            return 0;
+    }
+    return !q->cpv_group || (strlen(q->cpv_group) <= 3 && entry_has_group(e, q->cpv_group));
+}
+
+/* Hands e to the rule when its summary matches the query's narrower filters, parsing its
+ * release when it is not held parsed. */
+static int hand_over(store *s, store_view *v, view_entry *e, const engine_query *q,
                      int (*each)(void *arg, const engine_process *p), void *arg)
 {
-    /* the query's narrower filters (CPV groups, days, stages ...), on the day computed once */
-    engine_process p = {e->ocid, e->compiled, e->stage, e->first_days};
-    if (!bind_query_matches(q, &p, e->relevant_days))
+    if (entry_ready(s, v, e))
+        return ANBUD_EINTERNAL;
+    if (!summary_matches(e, q))
         return 0;
+    if (e->compiled)
+        tree_used(v, e);
+    else if (reparse(s, v, e))
+        return ANBUD_EINTERNAL;
+    engine_process p = {e->ocid, e->compiled, e->stage, e->first_days};
     return each(arg, &p);
 }
 
@@ -641,13 +838,13 @@ static void cpv_range(const view_group *g, const char *group, const engine_query
 
 /* A query naming CPV groups: only their ranges of the index, in ocid order, each process
  * once. */
-static int each_by_cpv(store *s, view_group *g, const engine_query *q,
+static int each_by_cpv(store *s, store_view *v, view_group *g, const engine_query *q,
                        int (*each)(void *arg, const engine_process *p), void *arg)
 {
     if (g->by_cpv_stale || !g->by_cpv) {
-        if (rebuild_by_cpv(s, g))
+        if (rebuild_by_cpv(s, v, g))
             return ANBUD_EINTERNAL;
-    } else if (insert_pending(s, g)) {
+    } else if (insert_pending(s, v, g)) {
         return ANBUD_EINTERNAL;
     }
     size_t n_groups = q->cpv_group ? 1 : q->n_cpv_groups, total = 0, from, to;
@@ -669,7 +866,7 @@ static int each_by_cpv(store *s, view_group *g, const engine_query *q,
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
         if (i == 0 || hits[i] != hits[i - 1])
-            rc = hand_over(hits[i], q, each, arg);
+            rc = hand_over(s, v, hits[i], q, each, arg);
     free(hits);
     return rc;
 }
@@ -693,14 +890,12 @@ static int each_process(void *ctx, const engine_query *q,
         g->unsorted = 0;
     }
     if ((q->cpv_group || q->has_cpv_groups) && g->n >= VIEW_INDEX_MIN)
-        return each_by_cpv(s, g, q, each, arg);
+        return each_by_cpv(s, v, g, q, each, arg);
     for (size_t i = 0; i < g->n; i++) {
         view_entry *e = g->items[i];
         if (!entry_selected(e, q))
             continue;
-        if (entry_ready(s, e))
-            return ANBUD_EINTERNAL;
-        int rc = hand_over(e, q, each, arg);
+        int rc = hand_over(s, v, e, q, each, arg);
         if (rc)
             return rc;
     }

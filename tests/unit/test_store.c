@@ -6,6 +6,7 @@
 
 #include "lifecycle.h"
 #include "store.h"
+#include "store_internal.h"
 #include "test.h"
 
 #define RULES "tests/e2e/rules"
@@ -341,20 +342,36 @@ static int cpv_query_agrees(store *s, const engine_query *q, char *out, size_t n
 
 /* A buyer with more processes than VIEW_INDEX_MIN: queries naming a CPV group are answered
  * from the index, in ocid order, and follow a process saved with another group. */
-static void the_view_indexes_cpv_groups(void)
+/* A fresh store of 90 processes of one buyer in 4631: ocds-cNN (NN = 89 - i) in CPV group
+ * 452, 301 or 45 as i % 3 is 0, 1, 2, first (and relevant) day 2024-(1 + i % 12)-(1 + i % 28);
+ * every fifth (i % 5 == 0) a framework agreement, every seventh (i % 7 == 0) still in
+ * planning, the others in tender. */
+static void import_portfolio(void)
 {
     fresh_path();
     sbuf text = {0};
-    for (int i = 0; i < 90; i++)
+    for (int i = 0; i < 90; i++) {
         CHECK_INT(sbuf_printf(&text,
                               "{\"ocid\":\"ocds-c%02d\",\"id\":\"a\",\"date\":\"2024-%02d-%02dT00:00:00Z\","
                               "\"tag\":[\"planning\"]," BUYER "\"tender\":{\"id\":\"t\",\"items\":[{\"id\":\"1\","
-                              "\"classification\":{\"scheme\":\"CPV\",\"id\":\"%s\"}}]}}\n",
+                              "\"classification\":{\"scheme\":\"CPV\",\"id\":\"%s\"}}]%s}}\n",
                               89 - i, 1 + i % 12, 1 + i % 28,
-                              i % 3 == 0 ? "45210000" : i % 3 == 1 ? "30192000" : "45"), 0);
+                              i % 3 == 0 ? "45210000" : i % 3 == 1 ? "30192000" : "45",
+                              i % 5 == 0 ? ",\"techniques\":{\"hasFrameworkAgreement\":true}" : ""), 0);
+        if (i % 7)
+            CHECK_INT(sbuf_printf(&text,
+                                  "{\"ocid\":\"ocds-c%02d\",\"id\":\"b\",\"date\":\"2024-%02d-%02dT01:00:00Z\","
+                                  "\"tag\":[\"tender\"],\"tender\":{\"id\":\"t\",\"status\":\"active\"}}\n",
+                                  89 - i, 1 + i % 12, 1 + i % 28), 0);
+    }
     import_stats st;
     CHECK_INT(import_text(text.data, &st), 0);
     sbuf_free(&text);
+}
+
+static void the_view_indexes_cpv_groups(void)
+{
+    import_portfolio();
     anbud_err err;
     store *s = NULL;
     CHECK_INT(store_open(path, &s, &err), 0);
@@ -429,6 +446,136 @@ static void the_view_indexes_cpv_groups(void)
     store_close(s);
 }
 
+/* Appends what a process handed out is, read from its compiled release (so a tree of
+ * another process would show): "ocid/stage/cpv,"; "!" when its release is not its own. The
+ * tree is held (a reference, as a rule holds it) until the caller drops `held`. */
+typedef struct recorded {
+    sbuf b;
+    json_t *held; /* array of the trees handed out */
+} recorded;
+
+static int record_each(void *arg, const engine_process *p)
+{
+    recorded *r = arg;
+    const char *ocid = json_string_value(json_object_get(p->compiled, "ocid"));
+    const char *cpv = json_string_value(json_object_get(json_object_get(json_array_get(
+        json_object_get(json_object_get(p->compiled, "tender"), "items"), 0), "classification"),
+        "id"));
+    if (json_array_append(r->held, (json_t *)p->compiled))
+        return ANBUD_EINTERNAL;
+    return sbuf_printf(&r->b, "%s%s/%s/%s,", ocid && strcmp(ocid, p->ocid) == 0 ? "" : "!",
+                       p->ocid, ocds_stage_name(p->stage), cpv ? cpv : "-")
+               ? ANBUD_EINTERNAL
+               : 0;
+}
+
+/* The answer of s's view to q, as record_each writes it; the trees it handed out still read
+ * as their processes after the walk (copied to out). */
+static int answer(store *s, const engine_query *q, char *out, size_t n)
+{
+    engine_store v = store_engine_view(s);
+    recorded r = {{0}, json_array()};
+    int rc = r.held ? v.each_process(v.ctx, q, record_each, &r) : ANBUD_EINTERNAL;
+    size_t i;
+    json_t *t;
+    json_array_foreach(r.held, i, t)
+    {
+        if (!json_is_string(json_object_get(t, "ocid")))
+            rc = ANBUD_EINTERNAL;
+    }
+    snprintf(out, n, "%s", rc ? "(failed)" : r.b.data ? r.b.data : "");
+    json_decref(r.held);
+    sbuf_free(&r.b);
+    return rc;
+}
+
+/* A view allowed to hold almost nothing (5 summaries, 2 parsed trees: it forgets between
+ * and during queries) answers every query as one that holds all: the same processes, each
+ * with its own release, in the same order; also after writes of its own connection. */
+static void the_view_answers_the_same_when_it_forgets(void)
+{
+    import_portfolio();
+    anbud_err err;
+    store *all = NULL, *small = NULL;
+    CHECK_INT(store_open(path, &all, &err), 0);
+    CHECK_INT(store_open(path, &small, &err), 0);
+    store_view_limits(small, 5, 2);
+    stored_process sp;
+    CHECK_INT(store_load_process(all, "ocds-c02", &sp, &err), 0);
+    char key[256];
+    ocds_buyer_key(sp.compiled, key, sizeof key);
+    int64_t from, to, first;
+    CHECK_INT(date_parse("2024-03-01", &from, NULL), 0);
+    CHECK_INT(date_parse("2024-06-30", &to, NULL), 0);
+    CHECK_INT(date_parse("2024-05-01", &first, NULL), 0);
+    const char groups[2][4] = {"301", "452"};
+    engine_query qs[] = {
+        {.municipality = "4631"},
+        {.buyer_key = key, .except_ocid = "ocds-c10"},
+        {.buyer_key = key, .municipality = "4631", .cpv_group = "452", .has_days = 1,
+         .from_days = from, .to_days = to},
+        {.municipality = "4631", .has_cpv_groups = 1, .cpv_groups = groups, .n_cpv_groups = 2,
+         .framework = 1},
+        {.buyer_key = key, .stages = 1u << STAGE_PLANNING, .has_first = 1,
+         .first_from = first, .first_to = INT64_MAX},
+        {.buyer_key = key, .cpv_group = "45", .framework = -1},
+    };
+    size_t n_qs = sizeof qs / sizeof qs[0];
+    char want[4096], got[4096];
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < n_qs; i++) {
+            if (!qs[i].has_days) {
+                qs[i].from_days = INT64_MIN;
+                qs[i].to_days = INT64_MAX;
+            }
+            if (!qs[i].has_first) {
+                qs[i].first_from = INT64_MIN;
+                qs[i].first_to = INT64_MAX;
+            }
+            CHECK_INT(answer(all, &qs[i], want, sizeof want), 0);
+            CHECK_INT(answer(small, &qs[i], got, sizeof got), 0);
+            CHECK_STR(got, want);
+            CHECK(strchr(got, '!') == NULL);
+        }
+    /* the answers are not empty, and hold what the filters say */
+    CHECK_INT(answer(small, &qs[0], got, sizeof got), 0);
+    CHECK_INT((int)strlen(got), 90 * (int)strlen("ocds-c00/tender/45210000,") + 13 * 2 - 30 * 6);
+    CHECK_INT(answer(small, &qs[2], got, sizeof got), 0);
+    /* group 452 is i % 3 == 0, months 3 to 6 only i % 12 == 3; i = 63 is in planning */
+    CHECK_STR(got, "ocds-c02/tender/45210000,ocds-c14/tender/45210000,ocds-c26/planning/45210000,"
+                   "ocds-c38/tender/45210000,ocds-c50/tender/45210000,ocds-c62/tender/45210000,"
+                   "ocds-c74/tender/45210000,ocds-c86/tender/45210000,");
+    /* its own writes: a process saved with another group and stage, and a new one */
+    CHECK_INT(store_begin(small, &err), 0);
+    json_t *id = json_object_get(json_object_get(json_array_get(json_object_get(
+        json_object_get(sp.compiled, "tender"), "items"), 0), "classification"), "id");
+    CHECK_INT(json_string_set(id, "30192000"), 0);
+    CHECK_INT(store_save_process(small, "ocds-c02", sp.compiled, STAGE_AWARD, sp.first_days,
+                                 sp.ruleset, &err), 0);
+    json_t *fresh = json_deep_copy(sp.compiled);
+    CHECK(fresh != NULL);
+    CHECK_INT(json_object_set_new(fresh, "ocid", json_string("ocds-c99")), 0);
+    CHECK_INT(store_save_process(small, "ocds-c99", fresh, STAGE_PLANNING, sp.first_days,
+                                 sp.ruleset, &err), 0);
+    engine_query q = {.municipality = "4631", .cpv_group = "301", .from_days = INT64_MIN,
+                      .to_days = INT64_MAX, .first_from = INT64_MIN, .first_to = INT64_MAX};
+    CHECK_INT(answer(small, &q, got, sizeof got), 0);
+    CHECK(strstr(got, "ocds-c02/award/30192000,") != NULL);
+    CHECK(strstr(got, "ocds-c99/planning/30192000,") != NULL);
+    CHECK(strchr(got, '!') == NULL);
+    q.cpv_group = "452";
+    CHECK_INT(answer(small, &q, got, sizeof got), 0);
+    CHECK(strstr(got, "ocds-c02/") == NULL && strstr(got, "ocds-c99/") == NULL);
+    store_rollback(small);
+    q.cpv_group = "301";
+    CHECK_INT(answer(small, &q, got, sizeof got), 0);
+    CHECK(strstr(got, "ocds-c02/") == NULL && strstr(got, "ocds-c99/") == NULL);
+    json_decref(fresh);
+    json_decref(sp.compiled);
+    store_close(small);
+    store_close(all);
+}
+
 static void advance_refuses_a_failing_gate_and_records_a_forced_move(void)
 {
     fresh_path();
@@ -481,6 +628,7 @@ static const test_case tests[] = {
     {"the_view_applies_the_narrower_filters", the_view_applies_the_narrower_filters},
     {"the_view_follows_writes", the_view_follows_writes},
     {"the_view_indexes_cpv_groups", the_view_indexes_cpv_groups},
+    {"the_view_answers_the_same_when_it_forgets", the_view_answers_the_same_when_it_forgets},
     {"advance_refuses_a_failing_gate_and_records_a_forced_move",
      advance_refuses_a_failing_gate_and_records_a_forced_move},
     {"teardown", teardown},
