@@ -8,6 +8,9 @@
 #include <lauxlib.h>
 #include <limits.h>
 #include <lualib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include "sandbox_guard.h"
 
 #define HOOK_STEP 1000                     /* instructions between two budget checks */
+#define WATCH_TICK_MS 5                    /* how often the watchdog looks at a running call */
 #define TOTAL_MEMORY ((size_t)1024 << 20)  /* the whole state never holds more than this */
 
 /* Registry keys (addresses of these statics are unique). */
@@ -51,6 +55,14 @@ struct sandbox {
     void *free_list[POOL_CLASSES];
     char *bump, *bump_end; /* the unused rest of the newest slab */
     void *slabs;           /* every slab, linked through its first word */
+    /* the watchdog (see sandbox_call): a thread that hooks a call still running after a tick */
+    atomic_ulong calls;    /* budgeted calls begun and ended: odd while one runs */
+    atomic_ulong caller;   /* the thread in that call (a pthread_t) */
+    int watching;          /* the watchdog runs; else every call is hooked from its start */
+    int watch_stop;        /* under watch_mu */
+    pthread_t watchdog;
+    pthread_mutex_t watch_mu;
+    pthread_cond_t watch_cv;
     size_t foreign;        /* malloc'd blocks Lua holds at a small size (see sb_alloc) */
     int refuse_slabs;      /* tests: no new slab, as if malloc had failed */
     char lua_dir[PATH_MAX];
@@ -248,6 +260,143 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
         lua_sethook(sb->L, sb_hook, LUA_MASKCOUNT, 1);
         luaL_error(L, "budget exhausted");
     }
+}
+
+/* ---- the watchdog ------------------------------------------------------------------
+ *
+ * A count hook makes Lua 5.4 stop at every VM instruction (luaG_traceexec), which costs
+ * about 15 % of an evaluation's instructions, while nearly every call into a rule ends
+ * within microseconds. So a top-level call runs without the hook, and a thread per
+ * sandbox looks every WATCH_TICK_MS: a call it finds running at two looks in a row gets
+ * a signal, whose handler (on the calling thread, as lua.c does for Ctrl-C) installs the
+ * count hook; from there on the instruction and time budgets are checked as before, and
+ * the watchdog signals again at every tick while that call runs. Coroutines are made
+ * with the hook on (their hook is their own). So a call runs at most two ticks unhooked
+ * before its budgets apply in full. Without the watchdog (it could not be started) every
+ * call is hooked from its start. */
+
+static _Thread_local sandbox *volatile tl_in_call; /* this thread's sandbox in a call */
+static pthread_once_t watch_signal_once = PTHREAD_ONCE_INIT;
+static int watch_signal_installed;
+
+static int watch_signal(void)
+{
+    return SIGRTMIN + 2;
+}
+
+static void on_watch_signal(int sig)
+{
+    (void)sig;
+    sandbox *sb = tl_in_call;
+    if (sb && lua_gethookmask(sb->L) == 0)
+        lua_sethook(sb->L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
+}
+
+static void install_watch_signal(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_watch_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    watch_signal_installed = sigaction(watch_signal(), &sa, NULL) == 0;
+}
+
+_Static_assert(sizeof(pthread_t) <= sizeof(unsigned long), "pthread_t fits an unsigned long");
+
+static void *watch(void *arg)
+{
+    sandbox *sb = arg;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&sb->watch_mu);
+    while (!sb->watch_stop) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        t.tv_nsec += WATCH_TICK_MS * 1000000L;
+        if (t.tv_nsec >= 1000000000L) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&sb->watch_cv, &sb->watch_mu, &t);
+        unsigned long c = atomic_load_explicit(&sb->calls, memory_order_acquire);
+        if ((c & 1) && c == seen && !sb->watch_stop)
+            pthread_kill((pthread_t)atomic_load_explicit(&sb->caller, memory_order_relaxed),
+                         watch_signal());
+        seen = c;
+    }
+    pthread_mutex_unlock(&sb->watch_mu);
+    return NULL;
+}
+
+/* Starts the watchdog; when anything fails, sb->watching stays 0 (calls hooked throughout). */
+static void watch_start(sandbox *sb)
+{
+    pthread_once(&watch_signal_once, install_watch_signal);
+    if (!watch_signal_installed)
+        return;
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca))
+        return;
+    int ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+             pthread_cond_init(&sb->watch_cv, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!ok)
+        return;
+    if (pthread_mutex_init(&sb->watch_mu, NULL)) {
+        pthread_cond_destroy(&sb->watch_cv);
+        return;
+    }
+    if (pthread_create(&sb->watchdog, NULL, watch, sb)) {
+        pthread_mutex_destroy(&sb->watch_mu);
+        pthread_cond_destroy(&sb->watch_cv);
+        return;
+    }
+    sb->watching = 1;
+}
+
+static void watch_stop(sandbox *sb)
+{
+    if (!sb->watching)
+        return;
+    pthread_mutex_lock(&sb->watch_mu);
+    sb->watch_stop = 1;
+    pthread_cond_signal(&sb->watch_cv);
+    pthread_mutex_unlock(&sb->watch_mu);
+    pthread_join(sb->watchdog, NULL);
+    pthread_mutex_destroy(&sb->watch_mu);
+    pthread_cond_destroy(&sb->watch_cv);
+    sb->watching = 0;
+}
+
+/*
+ * coroutine.create and coroutine.wrap (upvalue 1: the original): a new thread takes the
+ * hook of the thread that makes it, so it is made while the maker is hooked; a coroutine
+ * is then counted from its start, whatever the watchdog has done.
+ */
+static int hooked_coroutine(lua_State *L)
+{
+    int unhooked = lua_gethookmask(L) == 0;
+    if (unhooked)
+        lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    /* the watchdog hooks again at its next tick if it had hooked in between */
+    if (unhooked && sandbox_of(L)->watching)
+        lua_sethook(L, NULL, 0, 0);
+    return lua_gettop(L);
+}
+
+static void hook_coroutine_makers(lua_State *L, int lib)
+{
+    lua_getfield(L, lib, "coroutine");
+    for (int i = 0; i < 2; i++) {
+        const char *name = i ? "wrap" : "create";
+        lua_getfield(L, -1, name);
+        lua_pushcclosure(L, hooked_coroutine, 1);
+        lua_setfield(L, -2, name);
+    }
+    lua_pop(L, 1);
 }
 
 /* ---- frozen views ---------------------------------------------------------------- */
@@ -475,6 +624,7 @@ static void build_library(lua_State *L, sandbox *sb)
     copy_library(L, lib, "math", NULL);
     copy_library(L, lib, "utf8", NULL);
     copy_library(L, lib, "coroutine", NULL);
+    hook_coroutine_makers(L, lib);
     lua_getfield(L, lib, "string");
     guard_string_library(L, lua_gettop(L));
     /* strings index the guarded table; rules cannot reach the metatable itself */
@@ -760,6 +910,7 @@ sandbox *sandbox_new(const char *lua_dir, void (*prelude)(lua_State *L, void *us
         sandbox_free(sb);
         return NULL;
     }
+    watch_start(sb);
     return sb;
 }
 
@@ -767,6 +918,7 @@ void sandbox_free(sandbox *sb)
 {
     if (!sb)
         return;
+    watch_stop(sb);
     if (sb->L)
         lua_close(sb->L);
     pool_free(sb);
@@ -829,8 +981,20 @@ int sandbox_call(sandbox *sb, int nargs, int nresults, char *msg, size_t msg_siz
     }
     size_t cap = sb->used + sb->limits.memory;
     sb->cap = cap < TOTAL_MEMORY ? cap : TOTAL_MEMORY;
-    lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
+    sandbox *outer = tl_in_call;
+    if (sb->watching) {
+        tl_in_call = sb;
+        atomic_store_explicit(&sb->caller, (unsigned long)pthread_self(), memory_order_relaxed);
+        atomic_fetch_add_explicit(&sb->calls, 1, memory_order_release);
+    } else {
+        lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
+    }
     int st = lua_pcall(L, nargs, nresults, 0);
+    if (sb->watching) {
+        atomic_fetch_add_explicit(&sb->calls, 1, memory_order_release);
+        tl_in_call = outer;
+        atomic_signal_fence(memory_order_seq_cst); /* no hook set after the one removed */
+    }
     lua_sethook(L, NULL, 0, 0);
     sb->cap = TOTAL_MEMORY;
     sb->budget_active = 0;

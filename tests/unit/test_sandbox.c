@@ -79,6 +79,24 @@ static void swallowing_the_budget_error_does_not_help(void)
                      "instruction budget"));
 }
 
+/* A call starts without the count hook; the watchdog hooks it once it has run a tick.
+ * Coroutines are made hooked, so a loop inside one, made early in the call, is counted. */
+static void loops_in_coroutines_hit_the_budget(void)
+{
+    setup();
+    CHECK(fails_with("local co = coroutine.create(function() while true do end end) "
+                     "coroutine.resume(co) return 'escaped'",
+                     "instruction budget"));
+    CHECK(fails_with("coroutine.wrap(function() while true do end end)() return 'escaped'",
+                     "instruction budget"));
+    CHECK(fails_with("local co = coroutine.wrap(function() while true do coroutine.yield() end "
+                     "end) while true do co() end",
+                     "instruction budget"));
+    CHECK_STR(result("local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) "
+                     "return b * 2 end) return tostring(co(1)) .. ',' .. tostring(co(5))"),
+              "2,10");
+}
+
 static void budget_resets_for_the_next_call(void)
 {
     setup();
@@ -296,6 +314,7 @@ static void teardown(void)
 static const test_case tests[] = {
     {"endless_loop_hits_instruction_budget", endless_loop_hits_instruction_budget},
     {"swallowing_the_budget_error_does_not_help", swallowing_the_budget_error_does_not_help},
+    {"loops_in_coroutines_hit_the_budget", loops_in_coroutines_hit_the_budget},
     {"budget_resets_for_the_next_call", budget_resets_for_the_next_call},
     {"memory_budget_stops_growth", memory_budget_stops_growth},
     {"shrinking_never_fails_without_slabs", shrinking_never_fails_without_slabs},
