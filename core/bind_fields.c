@@ -651,7 +651,7 @@ int bind_computed_field(lua_State *L, const bind_node *n, const char *key)
         fields = OBJECT_FIELDS;
     }
     for (; fields->name; fields++)
-        if (strcmp(fields->name, key) == 0)
+        if (fields->name[0] == key[0] && strcmp(fields->name, key) == 0)
             return fields->fn(L, n);
     return 0;
 }

@@ -5,6 +5,7 @@
  * verdict for itself only: a bad return, an error or an exhausted budget is `error`.
  */
 #include <lauxlib.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,14 +316,25 @@ static const resolved_params *params_for(engine *e, const ruleset *set, active_r
     return &ar->cache[slot];
 }
 
-/* Is s valid UTF-8 as JSON text must be (no overlong forms, surrogates or code points
- * past U+10FFFF)? The check jansson makes, without copying the text. */
-static int utf8_valid(const unsigned char *s)
+/* Is s (up to its first NUL; len bytes are readable) valid UTF-8 as JSON text must be (no
+ * overlong forms, surrogates or code points past U+10FFFF)? The check jansson makes,
+ * without copying the text; runs of ASCII are skipped eight bytes at a time. */
+static int utf8_valid(const unsigned char *s, size_t len)
 {
+    const unsigned char *end = s + len;
     while (*s) {
         unsigned c = *s, size, value;
         if (c < 0x80) {
-            s++;
+            uint64_t w;
+            while (end - s >= 8) {
+                memcpy(&w, s, 8);
+                /* a byte >= 0x80, or a zero byte: look at these eight one by one */
+                if ((w | ((w - 0x0101010101010101u) & ~w)) & 0x8080808080808080u)
+                    break;
+                s += 8;
+            }
+            if (*s && *s < 0x80)
+                s++;
             continue;
         }
         if (c >= 0xC2 && c <= 0xDF)
@@ -365,7 +377,9 @@ static int take_outcome(engine *e, lua_State *L, const active_rule *a, ocds_stag
     lua_getfield(L, top, "evidence");
     lua_getfield(L, top, "recheck");
     int o = lua_type(L, top + 1) == LUA_TSTRING ? outcome_parse(lua_tostring(L, top + 1)) : -1;
-    const char *message = lua_type(L, top + 2) == LUA_TSTRING ? lua_tostring(L, top + 2) : NULL;
+    size_t message_len = 0;
+    const char *message =
+        lua_type(L, top + 2) == LUA_TSTRING ? lua_tolstring(L, top + 2, &message_len) : NULL;
     if (o < 0 || o == OUTCOME_ERROR || !message)
         return add_verdict(out, r, stage, OUTCOME_ERROR,
                            "rule error: the outcome was changed after it was made", NULL, -1);
@@ -379,7 +393,7 @@ static int take_outcome(engine *e, lua_State *L, const active_rule *a, ocds_stag
     int64_t recheck = lua_isinteger(L, top + 4) ? (int64_t)lua_tointeger(L, top + 4) : -1;
     (void)e;
     return add_verdict(out, r, stage, (outcome)o,
-                       utf8_valid((const unsigned char *)message) ? message
+                       utf8_valid((const unsigned char *)message, message_len) ? message
                                                                    : "(message not UTF-8)",
                        evidence, recheck);
 }

@@ -172,6 +172,31 @@ static void cpv_groups_relevant_date_and_get(void)
     CHECK_STR(message_of("t.a"), "45214200-2,45214210-5|452|2024-02-01|45214210-5|nil|365");
 }
 
+/* Messages must be UTF-8 (JSON text); long ASCII runs are checked eight bytes at a time,
+ * so the bad byte is put after such a run, and at each position within the last word. */
+static void messages_that_are_not_utf8_are_replaced(void)
+{
+    fresh_root();
+    write_file("t/ruleset.lua", MANIFEST_T);
+    write_file("t/a.lua", RULE("t.a", "{\"contract\"}",
+                               "return pass(string.rep('a', 21) .. 'bl\\195\\165b\\226\\130\\172r')"));
+    write_file("t/b.lua", RULE("t.b", "{\"contract\"}",
+                               "return pass(string.rep('a', 21) .. '\\255bcdefgh')"));
+    write_file("t/c.lua", RULE("t.c", "{\"contract\"}",
+                               "return pass(string.rep('a', 17) .. 'bcdefg\\192\\128')"));
+    write_file("t/d.lua", RULE("t.d", "{\"contract\"}",
+                               "return pass(string.rep('a', 16) .. '\\237\\160\\128' .. "
+                               "string.rep('z', 9))"));
+    write_file("t/e.lua", RULE("t.e", "{\"contract\"}",
+                               "return pass(string.rep('a', 9) .. '\\0\\255')"));
+    CHECK_INT(evaluate(DOC, NULL), 0);
+    CHECK_STR(message_of("t.a"), "aaaaaaaaaaaaaaaaaaaaabl\xc3\xa5" "b\xe2\x82\xac" "r");
+    CHECK_STR(message_of("t.b"), "(message not UTF-8)");
+    CHECK_STR(message_of("t.c"), "(message not UTF-8)");
+    CHECK_STR(message_of("t.d"), "(message not UTF-8)");
+    CHECK_STR(message_of("t.e"), "aaaaaaaaa"); /* the text ends at its first NUL */
+}
+
 static void objects_are_read_only(void)
 {
     fresh_root();
@@ -643,6 +668,7 @@ static const test_case tests[] = {
     {"objects_read_snake_case_fields", objects_read_snake_case_fields},
     {"suppliers_and_contracts_have_computed_fields", suppliers_and_contracts_have_computed_fields},
     {"cpv_groups_relevant_date_and_get", cpv_groups_relevant_date_and_get},
+    {"messages_that_are_not_utf8_are_replaced", messages_that_are_not_utf8_are_replaced},
     {"objects_are_read_only", objects_are_read_only},
     {"pairs_over_an_object_gives_snake_case", pairs_over_an_object_gives_snake_case},
     {"dated_parameters_resolve_on_the_relevant_date", dated_parameters_resolve_on_the_relevant_date},
