@@ -15,7 +15,10 @@ rule {
     if not thresholds.known(p) then
       return false, "Verdien er ikke anslått; se no.estimated-value."
     end
-    return thresholds.at_least(p, params.regulation_floor), "Anslått verdi " .. kr(p.value)
+    if thresholds.at_least(p, params.regulation_floor) then
+      return true
+    end
+    return false, "Anslått verdi " .. kr(p.value)
       .. " er under " .. kr(params.regulation_floor) .. "."
   end,
   check = function(p)

@@ -36,7 +36,10 @@ rule {
     if not thresholds.known(p) then
       return false, "Verdien er ikke anslått; se no.estimated-value."
     end
-    return thresholds.at_least(p, params.national_threshold), "Anslått verdi " .. kr(p.value)
+    if thresholds.at_least(p, params.national_threshold) then
+      return true
+    end
+    return false, "Anslått verdi " .. kr(p.value)
       .. " er under den nasjonale terskelverdien (" .. kr(params.national_threshold) .. ")."
   end,
   check = function(p)

@@ -16,7 +16,10 @@ rule {
     if not thresholds.known(p) then
       return false, "Verdien er ikke anslått; se no.estimated-value."
     end
-    return thresholds.below(p, params.national_threshold), "Anslått verdi " .. kr(p.value)
+    if thresholds.below(p, params.national_threshold) then
+      return true
+    end
+    return false, "Anslått verdi " .. kr(p.value)
       .. " er minst den nasjonale terskelverdien (" .. kr(params.national_threshold)
       .. "); anskaffelsen følger allerede del II."
   end,

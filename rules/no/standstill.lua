@@ -31,7 +31,10 @@ rule {
       return false, "Verdien er ikke anslått; se no.estimated-value."
     end
     local eea = thresholds.eea(p, params)
-    return thresholds.at_least(p, eea), "Anslått verdi " .. kr(p.value)
+    if thresholds.at_least(p, eea) then
+      return true
+    end
+    return false, "Anslått verdi " .. kr(p.value)
       .. " er under EØS-terskelverdien (" .. kr(eea) .. "): karensperiode etter FOA § 25-2 "
       .. "kreves ikke."
   end,
