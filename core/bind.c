@@ -527,6 +527,32 @@ static json_t *sorted_object(json_t *obj)
     return out;
 }
 
+/* One field of an evidence object while its table is converted. */
+typedef struct evidence_field {
+    const char *key; /* a string key, or NULL: a number key, as text in number */
+    char number[32];
+    json_t *value;
+} evidence_field;
+
+static const char *field_key(const evidence_field *f)
+{
+    return f->key ? f->key : f->number;
+}
+
+static int compare_fields(const void *a, const void *b)
+{
+    return strcmp(field_key(a), field_key(b));
+}
+
+/* Drops the values of fields[from..to) and the array; returns NULL. */
+static json_t *free_fields(evidence_field *fields, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        json_decref(fields[i].value);
+    free(fields);
+    return NULL;
+}
+
 static json_t *convert_table(to_json *t, int idx, int depth)
 {
     lua_State *L = t->L;
@@ -581,34 +607,48 @@ static json_t *convert_table(to_json *t, int idx, int depth)
         }
         return arr;
     }
-    json_t *obj = json_object();
+    /* an object: its fields converted first, then added in key order (see sorted_object) */
+    evidence_field *fields = malloc(count * sizeof *fields);
+    if (!fields)
+        return NULL;
+    size_t m = 0;
     lua_pushnil(L);
-    while (obj && lua_next(L, idx)) {
-        char keybuf[64];
-        const char *key;
+    while (lua_next(L, idx)) {
+        if (m == count) { /* cannot happen: the table does not change while converted */
+            lua_pop(L, 2);
+            break;
+        }
+        evidence_field *f = &fields[m];
+        f->key = NULL; /* a number key: its text is in f->number */
         if (lua_type(L, -2) == LUA_TSTRING)
-            key = lua_tostring(L, -2);
-        else if (lua_type(L, -2) == LUA_TNUMBER) {
-            if (lua_isinteger(L, -2))
-                snprintf(keybuf, sizeof keybuf, "%lld", (long long)lua_tointeger(L, -2));
-            else
-                snprintf(keybuf, sizeof keybuf, "%.14g", lua_tonumber(L, -2));
-            key = keybuf;
-        } else {
+            f->key = lua_tostring(L, -2); /* kept alive by the table */
+        else if (lua_type(L, -2) == LUA_TNUMBER && lua_isinteger(L, -2))
+            snprintf(f->number, sizeof f->number, "%lld", (long long)lua_tointeger(L, -2));
+        else if (lua_type(L, -2) == LUA_TNUMBER)
+            snprintf(f->number, sizeof f->number, "%.14g", lua_tonumber(L, -2));
+        else {
             snprintf(t->why, t->why_size, "evidence has a %s key", luaL_typename(L, -2));
             lua_pop(L, 2);
-            json_decref(obj);
-            return NULL;
+            return free_fields(fields, 0, m);
         }
-        json_t *v = convert(t, lua_gettop(L), depth + 1);
-        if (!v || json_object_set_new(obj, key, v)) {
+        f->value = convert(t, lua_gettop(L), depth + 1);
+        if (!f->value) {
             lua_pop(L, 2);
-            json_decref(obj);
-            return NULL;
+            return free_fields(fields, 0, m);
         }
+        m++;
         lua_pop(L, 1);
     }
-    return obj ? sorted_object(obj) : NULL;
+    qsort(fields, m, sizeof *fields, compare_fields);
+    json_t *obj = json_object();
+    for (size_t i = 0; i < m; i++) {
+        if (!obj || json_object_set_new(obj, field_key(&fields[i]), fields[i].value)) {
+            json_decref(obj); /* set_new took fields[i].value, even when it failed */
+            return free_fields(fields, obj ? i + 1 : i, m);
+        }
+    }
+    free(fields);
+    return obj;
 }
 
 static json_t *convert(to_json *t, int idx, int depth)
