@@ -7,6 +7,13 @@
  * Handles are opaque; every function that can fail returns a status and fills a message
  * buffer the caller owns. Nothing prints. One engine must be used by one thread at a time.
  *
+ * What the library takes from the process: each open engine has one watchdog thread
+ * (joined by anbud_close), and the first anbud_open installs a handler for SIGRTMIN+2,
+ * which the watchdog sends to a thread whose rule call has run for 5-10 ms, to start
+ * counting that call's instructions. Do not use that signal for anything else, do not
+ * block it in a thread that calls anbud_check, and close an engine before the threads
+ * that used it exit.
+ *
  *     char err[512], *json;
  *     anbud *a = anbud_open("/usr/share/anbud/lua", "/etc/anbud/rules", err, sizeof err);
  *     if (!a) { fprintf(stderr, "%s\n", err); exit(2); }
