@@ -13,7 +13,9 @@
 # Bergen's, about 52 000 releases), SERVICE_NOW (the day the rules see, 2026-01-01),
 # SERVICE_CPU (pin the server to this CPU with taskset; default 1, "" for none),
 # LOAD_CPU (pin the load generator; default 0, "" for none), KEEP_LOG=1 keeps the server
-# log (its path is printed on stderr).
+# log (its path is printed on stderr). SERVICE_PERF="stat FILE" or "record FILE" attaches
+# `perf stat -e task-clock` or `perf record -g` to the server while load runs (CPU per
+# event = task-clock / events; the file is written when load ends).
 set -u
 cd "$(dirname "$0")/.." || exit 3
 BUILD=${BUILD:-build}
@@ -80,10 +82,24 @@ for _ in $(seq 20); do
 done
 [ -n "$PORT" ] || { echo "service.sh: no free port" >&2; exit 3; }
 
+PERF_PID=""
+if [ -n "${SERVICE_PERF:-}" ]; then
+  read -r perf_mode perf_out <<<"$SERVICE_PERF"
+  case $perf_mode in
+    stat) perf stat -e task-clock -p "$SERVER_PID" -o "$perf_out" & PERF_PID=$! ;;
+    record) perf record ${SERVICE_PERF_RECORD:--g} -p "$SERVER_PID" -o "$perf_out" 2>/dev/null & PERF_PID=$! ;;
+    *) echo "service.sh: SERVICE_PERF must be 'stat FILE' or 'record FILE'" >&2; exit 2 ;;
+  esac
+  sleep 0.5
+fi
 echo "service.sh: loadavg before: $(cat /proc/loadavg)" >&2
 $(pin "$LOAD_CPU") "$BUILD/bench/load" --port "$PORT" --token "$TOKEN" --file "$INPUT" \
   --municipality 4601 "$@" >"$TMP/out.json"
 status=$?
+if [ -n "$PERF_PID" ]; then
+  kill -INT "$PERF_PID" 2>/dev/null
+  wait "$PERF_PID" 2>/dev/null
+fi
 echo "service.sh: loadavg after: $(cat /proc/loadavg)" >&2
 stop_server
 grep -E "evaluated|error|failed" "$TMP/serve.log" | tail -n 3 >&2

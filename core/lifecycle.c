@@ -90,17 +90,24 @@ static int evaluate_at(store *s, engine *e, int64_t event_id, const char *ocid,
     return rc;
 }
 
+int lifecycle_evaluate_event_as(store *s, engine *e, int64_t event_id, const json_t *compiled,
+                                int64_t now_days, verdict_list *out, anbud_err *err)
+{
+    stored_event ev;
+    int rc = compiled ? store_load_event_head(s, event_id, &ev, err)
+                      : store_load_event(s, event_id, &ev, err);
+    if (rc)
+        return rc;
+    rc = evaluate_at(s, e, event_id, ev.ocid, compiled ? compiled : ev.compiled, ev.stage,
+                     ev.ruleset, ev.first_days, now_days, out, err);
+    json_decref(ev.compiled);
+    return rc;
+}
+
 int lifecycle_evaluate_event(store *s, engine *e, int64_t event_id, int64_t now_days,
                              verdict_list *out, anbud_err *err)
 {
-    stored_event ev;
-    int rc = store_load_event(s, event_id, &ev, err);
-    if (rc)
-        return rc;
-    rc = evaluate_at(s, e, event_id, ev.ocid, ev.compiled, ev.stage, ev.ruleset, ev.first_days,
-                     now_days, out, err);
-    json_decref(ev.compiled);
-    return rc;
+    return lifecycle_evaluate_event_as(s, e, event_id, NULL, now_days, out, err);
 }
 
 /* Canonical text of a release and its fingerprint. */
@@ -141,7 +148,27 @@ static int push_id(accepted_events *ids, int64_t id)
 typedef struct accept_guard {
     lifecycle_allow_fn allow;
     void *arg;
+    accepted_states *kept; /* or NULL */
 } accept_guard;
+
+void accepted_states_free(accepted_states *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        json_decref(a->items[i].compiled);
+    free(a->items);
+    memset(a, 0, sizeof *a);
+}
+
+/* Keeps the process after its last new event (a reference). */
+static int keep_state(accepted_states *a, int64_t event_id, json_t *compiled, anbud_err *err)
+{
+    accepted_state *grown = array_grow(a->items, &a->cap, a->n, sizeof *grown);
+    if (!grown)
+        return err_set(err, ANBUD_EINTERNAL, "out of memory");
+    a->items = grown;
+    a->items[a->n++] = (accepted_state){event_id, json_incref(compiled)};
+    return 0;
+}
 
 /* A new release of a process: stored as an event, evaluated later by import. */
 typedef struct new_event {
@@ -301,7 +328,8 @@ static int accept_process(store *s, const engine *e, const ocds_process *p,
     plan->p = p;
     if (!rc)
         rc = sort_releases(s, p, plan, stats, err);
-    if (!rc && ps.exists && plan->n > 0) {
+    /* import keeps the stored process to evaluate from; accepting (share) evaluates by id */
+    if (!rc && !share && ps.exists && plan->n > 0) {
         plan->initial = json_deep_copy(ps.compiled);
         plan->initial_stage = ps.stage;
         if (!plan->initial)
@@ -315,6 +343,8 @@ static int accept_process(store *s, const engine *e, const ocds_process *p,
                  : 0;
     if (!rc && plan->n > 0)
         rc = store_new(s, &ps, plan, share, ids, stats, err);
+    if (!rc && plan->n > 0 && guard && guard->kept)
+        rc = keep_state(guard->kept, plan->events[plan->n - 1].event_id, ps.compiled, err);
     plan->first_days = ps.first_days;
     if (ps.compiled)
         ocds_buyer_key(ps.compiled, plan->buyer_key, sizeof plan->buyer_key);
@@ -341,7 +371,16 @@ int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
                              const char *forced_set, lifecycle_allow_fn allow, void *arg,
                              accepted_events *ids, import_stats *stats, anbud_err *err)
 {
-    accept_guard guard = {allow, arg};
+    return lifecycle_accept_kept(s, e, batch, forced_set, allow, arg, ids, NULL, stats, err);
+}
+
+int lifecycle_accept_kept(store *s, const engine *e, const ocds_batch *batch,
+                          const char *forced_set, lifecycle_allow_fn allow, void *arg,
+                          accepted_events *ids, accepted_states *kept, import_stats *stats,
+                          anbud_err *err)
+{
+    accept_guard guard = {allow, arg, kept};
+    size_t kept_before = kept ? kept->n : 0;
     memset(stats, 0, sizeof *stats);
     ocds_set set = {0};
     int outer = store_in_transaction(s); /* the caller's: the input is a savepoint of it */
@@ -357,6 +396,8 @@ int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
         else
             store_rollback(s);
         ids->n = 0;
+        for (; kept && kept->n > kept_before; kept->n--)
+            json_decref(kept->items[kept->n - 1].compiled);
     }
     return rc;
 }

@@ -84,6 +84,30 @@ int lifecycle_accept_checked(store *s, const engine *e, const ocds_batch *batch,
                              const char *forced_set, lifecycle_allow_fn allow, void *arg,
                              accepted_events *ids, import_stats *stats, anbud_err *err);
 
+/* A process as it stands after the last new event an input stored of it. */
+typedef struct accepted_state {
+    int64_t event_id;
+    json_t *compiled; /* a reference (json_decref); nobody changes it */
+} accepted_state;
+
+typedef struct accepted_states {
+    accepted_state *items;
+    size_t n, cap;
+} accepted_states;
+
+void accepted_states_free(accepted_states *a);
+
+/*
+ * As lifecycle_accept_checked, and appends to kept, for each process the input stored
+ * events of, its compiled release after the last of them: what evaluating that event
+ * would merge again from the stored releases (lifecycle_evaluate_event_as). Nothing is
+ * appended when it fails.
+ */
+int lifecycle_accept_kept(store *s, const engine *e, const ocds_batch *batch,
+                          const char *forced_set, lifecycle_allow_fn allow, void *arg,
+                          accepted_events *ids, accepted_states *kept, import_stats *stats,
+                          anbud_err *err);
+
 /*
  * Evaluates one stored event in its own transaction, when it is still unevaluated (else
  * does nothing): the check and the verdicts with the done-mark are one transaction, so no
@@ -110,6 +134,14 @@ int lifecycle_schedule_rechecks(store *s, int64_t today, accepted_events *ids, s
  */
 int lifecycle_evaluate_event(store *s, engine *e, int64_t event_id, int64_t now_days,
                              verdict_list *out, anbud_err *err);
+
+/*
+ * As lifecycle_evaluate_event; compiled, when not NULL, is the process as it stood after
+ * the event (kept from accepting it: lifecycle_accept_kept), used instead of merging its
+ * stored releases again.
+ */
+int lifecycle_evaluate_event_as(store *s, engine *e, int64_t event_id, const json_t *compiled,
+                                int64_t now_days, verdict_list *out, anbud_err *err);
 
 /*
  * Evaluates up to max events stored but not yet evaluated, oldest first, each in its own

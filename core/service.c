@@ -28,6 +28,7 @@ enum {
     RECHECK_RETRY_MS = 60 * 1000,
     LINGER_MS = 3000, /* when stopping, how long open connections may finish */
     LOG_BUFFER = 64 * 1024, /* log lines kept before a write, within one turn of the loop */
+    KEPT_MAX = 1024,        /* accepted processes kept for the pump (svc->kept) */
 };
 
 int64_t service_today(const service *svc)
@@ -186,6 +187,8 @@ int service_flush(service *svc)
             service_metrics_committed(svc, e->id, at);
     }
     svc->n_txn_events = 0;
+    if (!ok) /* the events of this transaction are gone: their ids may be used again */
+        accepted_states_free(&svc->kept);
     if (ok) {
         svc->commits++;
     } else { /* its events are not stored; its evaluations are tried again */
@@ -271,6 +274,29 @@ static void on_checkpoint(uv_timer_t *t)
 
 /* ---- evaluation -------------------------------------------------------------------- */
 
+accepted_states *service_kept(service *svc)
+{
+    return svc->kept.n < KEPT_MAX ? &svc->kept : NULL;
+}
+
+/* Takes the process kept for an event (a reference), or NULL; forgets any kept for older
+ * events (evaluated already, or by another way). */
+static json_t *take_kept(service *svc, int64_t id)
+{
+    accepted_states *k = &svc->kept;
+    size_t i = 0;
+    json_t *compiled = NULL;
+    for (; i < k->n && k->items[i].event_id <= id; i++) {
+        if (k->items[i].event_id == id)
+            compiled = k->items[i].compiled;
+        else
+            json_decref(k->items[i].compiled);
+    }
+    memmove(k->items, k->items + i, (k->n - i) * sizeof *k->items);
+    k->n -= i;
+    return compiled;
+}
+
 static void recheck_arm(service *svc);
 
 /* Evaluates one event inside the loop's transaction, under a savepoint so that a failure
@@ -279,16 +305,19 @@ static void recheck_arm(service *svc);
 static int evaluate_in_txn(service *svc, int64_t id, verdict_list *l, anbud_err *err)
 {
     int pending = 0;
+    json_t *kept = take_kept(svc, id);
     int rc = store_savepoint(svc->db, err);
     if (!rc) {
         rc = store_event_pending(svc->db, id, &pending, err);
         if (!rc && pending)
-            rc = lifecycle_evaluate_event(svc->db, svc->eng, id, service_today(svc), l, err);
+            rc = lifecycle_evaluate_event_as(svc->db, svc->eng, id, kept, service_today(svc), l,
+                                             err);
         if (rc)
             store_rollback_savepoint(svc->db);
         else
             rc = store_release_savepoint(svc->db, err);
     }
+    json_decref(kept);
     return rc ? -1 : pending;
 }
 
@@ -594,6 +623,7 @@ static void free_all(service *svc, int started)
     engine_free(svc->eng);
     service_reload_free(svc);
     service_metrics_free(&svc->metrics);
+    accepted_states_free(&svc->kept);
     free(svc->txn_events);
 }
 

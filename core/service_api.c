@@ -289,8 +289,8 @@ static void post_releases(service *svc, const service_request *rq, reply *r)
     if (!rc) /* the loop's transaction: the input is a savepoint of it */
         rc = service_txn(svc, &err);
     if (!rc)
-        rc = lifecycle_accept_checked(svc->db, svc->eng, &batch, svc->opt->forced_set,
-                                      allow_process, &o, &ids, &st, &err);
+        rc = lifecycle_accept_kept(svc->db, svc->eng, &batch, svc->opt->forced_set,
+                                   allow_process, &o, &ids, service_kept(svc), &st, &err);
     if (rc == 1) {
         reply_error(r, o.status, err.msg);
     } else if (rc) {

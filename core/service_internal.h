@@ -115,6 +115,10 @@ typedef struct service {
     uv_timer_t ckpt_timer;
 
     /* evaluation */
+    /* the processes as accepted after their last new event, by event id (ascending): the
+     * pump evaluates from them instead of merging the stored releases again; at most
+     * SERVICE_KEPT_MAX, forgotten when a commit fails (the ids may be used again) */
+    accepted_states kept;
     uv_idle_t pump;
     int pumping;
     int64_t cursor; /* last event id tried in this pass */
@@ -153,6 +157,9 @@ void service_log_write(service *svc);
 void service_timer(service *svc, uv_timer_t *t, uv_timer_cb cb, uint64_t ms, uint64_t repeat);
 /* Starts evaluating stored events on the loop (after an accept, a reload, a re-check). */
 void service_wake(service *svc);
+/* Where an accepting request keeps the processes it stored for the pump; NULL when
+ * enough are kept (they are then merged again from the store). */
+accepted_states *service_kept(service *svc);
 /* Asks for the WAL to be synced (a reply waits for it); service_http_durable follows. */
 void service_sync(service *svc);
 /* Opens the loop's transaction unless it is open; 0 or an error code (err). */

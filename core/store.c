@@ -647,45 +647,32 @@ int store_add_forced_move(store *s, const char *ocid, int64_t event_id, ocds_sta
 
 int store_load_event(store *s, int64_t event_id, stored_event *ev, anbud_err *err)
 {
-    memset(ev, 0, sizeof *ev);
     sqlite3_stmt *st;
     /* cached: the service evaluates one event at a time */
-    static const char event_sql[] = "SELECT e.ocid, e.stage, p.ruleset, p.first_date FROM events e "
-                                    "JOIN processes p ON p.ocid = e.ocid WHERE e.id = ?";
     static const char bodies_sql[] = "SELECT body FROM events WHERE ocid = ? AND id <= ? AND "
                                      "body IS NOT NULL ORDER BY id";
-    int rc = store_cached(s, &st, event_sql, err);
+    int rc = store_load_event_head(s, event_id, ev, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, event_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        snprintf(ev->ocid, sizeof ev->ocid, "%s", (const char *)sqlite3_column_text(st, 0));
-        ev->stage = ocds_stage_parse((const char *)sqlite3_column_text(st, 1));
-        snprintf(ev->ruleset, sizeof ev->ruleset, "%s",
-                 sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
-        const char *first = (const char *)sqlite3_column_text(st, 3);
-        if (!first || date_parse(first, &ev->first_days, NULL) != 0)
-            ev->first_days = 0;
-    } else {
-        rc = step == SQLITE_DONE ? err_set(err, ANBUD_EINPUT, "%s: no event %lld", s->path,
-                                           (long long)event_id)
-                                 : store_sql_error(s, err, "reading an event");
-    }
-    store_release(st);
-    if (rc)
-        return rc;
-    /* the compiled release as it stood after this event: its releases up to it, merged */
+    /* the compiled release as it stood after this event: its releases up to it, applied as
+     * accepting them did (ocds_apply: tagged compiled, the newest date kept), so it equals
+     * what the service kept from accepting them (lifecycle_evaluate_event_as) */
     if ((rc = store_cached(s, &st, bodies_sql, err)))
         return rc;
     sqlite3_bind_text(st, 1, ev->ocid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, event_id);
     ev->compiled = json_object();
+    int step = SQLITE_DONE;
     while (!rc && ev->compiled && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *release = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-        rc = release ? ocds_merge(ev->compiled, release, err)
-                     : err_set(err, ANBUD_EINTERNAL, "%s: a stored release is not JSON", s->path);
-        json_decref(release);
+        ocds_release r = {.stage = STAGE_NONE};
+        ocds_stage unchanged = STAGE_NONE;
+        r.json = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        if (r.json && date_parse(json_string_value(json_object_get(r.json, "date")), NULL,
+                                 &r.secs) != 0)
+            r.secs = 0;
+        rc = r.json ? ocds_apply(ev->compiled, &unchanged, &r, err)
+                    : err_set(err, ANBUD_EINTERNAL, "%s: a stored release is not JSON", s->path);
+        json_decref(r.json);
     }
     if (!rc && !ev->compiled)
         rc = err_set(err, ANBUD_EINTERNAL, "out of memory");

@@ -189,6 +189,9 @@ int store_pending_after(store *s, int64_t after, size_t max, int64_t *ids, size_
 /* Whether an event is stored and not yet evaluated (read it inside the transaction that
  * evaluates it, so no event is evaluated twice). */
 int store_event_pending(store *s, int64_t event_id, int *pending, anbud_err *err);
+/* As store_load_event without the compiled release (ev->compiled stays NULL): for an
+ * event whose process the caller holds as it stood after it. */
+int store_load_event_head(store *s, int64_t event_id, stored_event *ev, anbud_err *err);
 
 /* A timed re-check that is due: a rule asked to run again at a stage on a day. */
 typedef struct store_recheck {

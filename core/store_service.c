@@ -2,6 +2,7 @@
  * store_service: the queries the service needs beyond import: durability of each commit,
  * the queue of events not yet evaluated, and the timed re-checks rules ask for.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,4 +201,32 @@ int store_recheck_postpone(store *s, const char *ocid, ocds_stage stage, int64_t
                           "UPDATE rechecks SET due = ?4 WHERE ocid = ?1 AND stage = ?2 AND "
                           "due <= ?3",
                           ocid, stage, day, to, err);
+}
+
+int store_load_event_head(store *s, int64_t event_id, stored_event *ev, anbud_err *err)
+{
+    memset(ev, 0, sizeof *ev);
+    sqlite3_stmt *st;
+    static const char sql[] = "SELECT e.ocid, e.stage, p.ruleset, p.first_date FROM events e "
+                              "JOIN processes p ON p.ocid = e.ocid WHERE e.id = ?";
+    int rc = store_cached(s, &st, sql, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        snprintf(ev->ocid, sizeof ev->ocid, "%s", (const char *)sqlite3_column_text(st, 0));
+        ev->stage = ocds_stage_parse((const char *)sqlite3_column_text(st, 1));
+        snprintf(ev->ruleset, sizeof ev->ruleset, "%s",
+                 sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+        const char *first = (const char *)sqlite3_column_text(st, 3);
+        if (!first || date_parse(first, &ev->first_days, NULL) != 0)
+            ev->first_days = 0;
+    } else {
+        rc = step == SQLITE_DONE ? err_set(err, ANBUD_EINPUT, "%s: no event %lld", s->path,
+                                           (long long)event_id)
+                                 : store_sql_error(s, err, "reading an event");
+    }
+    store_release(st);
+    return rc;
 }

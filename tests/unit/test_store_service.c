@@ -254,6 +254,102 @@ static void accept_in_an_open_transaction_is_a_savepoint(void)
     CHECK_INT(sql("SELECT count(*) FROM events WHERE release_id = 'c'"), 0);
 }
 
+/* A newer release of ocds-s1 (the tender amended): the stored process merged with it. */
+static const char AMENDED[] =
+    "{\"ocid\":\"ocds-s1\",\"id\":\"d\",\"date\":\"2024-04-01T00:00:00Z\","
+    "\"tag\":[\"tenderAmendment\"],\"tender\":{\"id\":\"t\",\"title\":\"Ved og flis\"}}";
+
+/* Verdicts as text (rule, outcome, message, evidence), to compare two evaluations. */
+static void verdicts_text(const verdict_list *l, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < l->n && o < cap; i++) {
+        char *ev = l->items[i].evidence ? json_dumps(l->items[i].evidence, JSON_COMPACT) : NULL;
+        int n = snprintf(out + o, cap - o, "%s %s %s %s\n", l->items[i].rule,
+                         outcome_name(l->items[i].outcome), l->items[i].message, ev ? ev : "-");
+        free(ev);
+        o += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* Evaluates an event under a savepoint that is then undone (so it can be evaluated again). */
+static int evaluate_undone(fixture *f, int64_t id, const json_t *compiled, char *out, size_t cap)
+{
+    verdict_list l = {0};
+    int rc = store_savepoint(f->s, &f->err);
+    if (!rc)
+        rc = lifecycle_evaluate_event_as(f->s, f->e, id, compiled, 19875, &l, &f->err);
+    store_rollback_savepoint(f->s);
+    verdicts_text(&l, out, cap);
+    verdict_list_free(&l);
+    return rc;
+}
+
+/* Accepting keeps each process as it stands after its last new event: the same process
+ * evaluating that event merges from the stored releases, and the same verdicts; a refused
+ * input keeps nothing. */
+static void accept_keeps_the_process_for_its_last_event(void)
+{
+    fresh_path();
+    fixture f;
+    accepted_events ids = {0};
+    accepted_states kept = {0};
+    owner_probe alver = {"4631", {0, 0}, {"", ""}}, bergen = {"4601", {0, 0}, {"", ""}};
+    const char *inputs[] = {PROCESS, AMENDED, BACKWARD};
+    owner_probe *who[] = {&alver, &alver, &bergen};
+    int rc[3], same_compiled[2] = {0, 0}, same_verdicts[2] = {0, 0}, evaluated[2] = {-1, -1};
+    size_t n_kept[3], n_verdicts[2] = {0, 0};
+    int64_t kept_id[2] = {0, 0}, last_id[2] = {0, 0};
+    static char merged[2][8192], from_kept[2][8192];
+    CHECK_INT(open_fixture(&f, 0), 0);
+    int began = store_begin(f.s, &f.err);
+    for (int i = 0; i < 3; i++) {
+        ocds_batch b = {0};
+        import_stats st;
+        rc[i] = ocds_read(&b, "input", inputs[i], strlen(inputs[i]), &f.err);
+        if (!rc[i])
+            rc[i] = lifecycle_accept_kept(f.s, f.e, &b, NULL, only, who[i], &ids, &kept, &st,
+                                          &f.err);
+        ocds_batch_free(&b);
+        n_kept[i] = kept.n;
+        if (i == 2 || rc[i] || kept.n != (size_t)i + 1)
+            continue;
+        stored_event ev;
+        const accepted_state *k = &kept.items[i];
+        kept_id[i] = k->event_id;
+        last_id[i] = ids.ids[ids.n - 1];
+        if (store_load_event(f.s, k->event_id, &ev, &f.err) == 0) {
+            same_compiled[i] = json_equal(ev.compiled, k->compiled);
+            json_decref(ev.compiled);
+        }
+        evaluated[i] = evaluate_undone(&f, k->event_id, NULL, merged[i], sizeof merged[i]) ||
+                       evaluate_undone(&f, k->event_id, k->compiled, from_kept[i],
+                                       sizeof from_kept[i]);
+        n_verdicts[i] = strlen(merged[i]);
+        same_verdicts[i] = strcmp(merged[i], from_kept[i]) == 0;
+    }
+    if (!began)
+        store_commit(f.s, &f.err);
+    close_fixture(&f);
+    accepted_states_free(&kept);
+    free(ids.ids);
+    CHECK_INT(began, 0);
+    CHECK_INT(rc[0], 0);
+    CHECK_INT(rc[1], 0);
+    CHECK_INT(rc[2], 1); /* not Bergen's */
+    CHECK_INT(n_kept[0], 1); /* two releases of one process: kept after the second */
+    CHECK_INT(n_kept[1], 2);
+    CHECK_INT(n_kept[2], 2); /* refused: nothing kept */
+    for (int i = 0; i < 2; i++) {
+        CHECK_INT(kept_id[i], last_id[i]);
+        CHECK_INT(same_compiled[i], 1);
+        CHECK_INT(evaluated[i], 0);
+        CHECK(n_verdicts[i] > 0);
+        CHECK_INT(same_verdicts[i], 1);
+    }
+}
+
 static void an_event_is_evaluated_once(void)
 {
     fresh_path();
@@ -356,6 +452,7 @@ static const test_case tests[] = {
     {"tokens_are_random_hashed_and_checked", tokens_are_random_hashed_and_checked},
     {"accept_checked_asks_whose_it_is_first", accept_checked_asks_whose_it_is_first},
     {"accept_in_an_open_transaction_is_a_savepoint", accept_in_an_open_transaction_is_a_savepoint},
+    {"accept_keeps_the_process_for_its_last_event", accept_keeps_the_process_for_its_last_event},
     {"an_event_is_evaluated_once", an_event_is_evaluated_once},
     {"due_rechecks_become_events", due_rechecks_become_events},
     {"teardown", teardown},
