@@ -15,7 +15,8 @@
 # LOAD_CPU (pin the load generator; default 0, "" for none), KEEP_LOG=1 keeps the server
 # log (its path is printed on stderr). SERVICE_PERF="stat FILE" or "record FILE" attaches
 # `perf stat -e task-clock` or `perf record -g` to the server while load runs (CPU per
-# event = task-clock / events; the file is written when load ends).
+# event = task-clock / events; the file is written when load ends). SERVICE_WRAP is put
+# before the server's command, e.g. "valgrind --tool=callgrind --trace-children=yes".
 set -u
 cd "$(dirname "$0")/.." || exit 3
 BUILD=${BUILD:-build}
@@ -68,7 +69,7 @@ PORT=""
 for _ in $(seq 20); do
   port=$((20000 + RANDOM))
   : >"$TMP/serve.log"
-  $(pin "$SERVICE_CPU") "$ANBUD" serve --listen "127.0.0.1:$port" --db "$DB" --now "$NOW" \
+  $(pin "$SERVICE_CPU") ${SERVICE_WRAP:-} "$ANBUD" serve --listen "127.0.0.1:$port" --db "$DB" --now "$NOW" \
     2>>"$TMP/serve.log" &
   SERVER_PID=$!
   for _ in $(seq 300); do
