@@ -286,6 +286,8 @@ static json_t *take_kept(service *svc, int64_t id)
     accepted_states *k = &svc->kept;
     size_t i = 0;
     json_t *compiled = NULL;
+    if (k->n == 0) /* (items may be NULL: no memmove from it) */
+        return NULL;
     for (; i < k->n && k->items[i].event_id <= id; i++) {
         if (k->items[i].event_id == id)
             compiled = k->items[i].compiled;
