@@ -12,6 +12,20 @@
 
 #include "store_internal.h"
 
+/* The columns of verdicts up to its message, as migration 1 made them (5 copies them). */
+#define VERDICT_COLUMNS                                                                      \
+    "  id INTEGER PRIMARY KEY,"                                                          \
+    "  event_id INTEGER NOT NULL REFERENCES events(id),"                                 \
+    "  ocid TEXT NOT NULL REFERENCES processes(ocid),"                                   \
+    "  rule TEXT NOT NULL,"                                                              \
+    "  ruleset TEXT NOT NULL,"                                                           \
+    "  ruleset_version TEXT NOT NULL,"                                                   \
+    "  stage TEXT NOT NULL,"                                                             \
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('pass','fail','warn','info','na','error'))," \
+    "  severity TEXT NOT NULL,"                                                          \
+    "  gate INTEGER NOT NULL DEFAULT 0,"                                                 \
+    "  message TEXT NOT NULL,"
+
 /* Each migration takes the schema from version i to i + 1. Never edit one that shipped. */
 static const char *const MIGRATIONS[] = {
     /* 1: processes, events, verdicts */
@@ -46,17 +60,7 @@ static const char *const MIGRATIONS[] = {
     "  evaluated_at TEXT,"
     "  UNIQUE (ocid, release_id));"
     "CREATE TABLE verdicts ("
-    "  id INTEGER PRIMARY KEY,"
-    "  event_id INTEGER NOT NULL REFERENCES events(id),"
-    "  ocid TEXT NOT NULL REFERENCES processes(ocid),"
-    "  rule TEXT NOT NULL,"
-    "  ruleset TEXT NOT NULL,"
-    "  ruleset_version TEXT NOT NULL,"
-    "  stage TEXT NOT NULL,"
-    "  outcome TEXT NOT NULL CHECK (outcome IN ('pass','fail','warn','info','na','error')),"
-    "  severity TEXT NOT NULL,"
-    "  gate INTEGER NOT NULL DEFAULT 0,"
-    "  message TEXT NOT NULL,"
+    VERDICT_COLUMNS
     "  source TEXT NOT NULL,"
     "  evidence TEXT,"
     "  evaluated_at TEXT NOT NULL);"
@@ -125,7 +129,29 @@ static const char *const MIGRATIONS[] = {
     "DROP TABLE temp.m3_forced_moves;",
     /* 4: `recheck` asks which rule sets the stored processes use before it starts */
     "CREATE INDEX processes_ruleset ON processes(ruleset);",
+    /* 5: a rule's source text kept once, in rule_sources; a verdict refers to it (every
+     * verdict repeated it: a quarter of the file). Nothing references verdicts, so the
+     * table is copied into its new form and takes the old one's name. */
+    "CREATE TABLE rule_sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  text TEXT NOT NULL UNIQUE);"
+    "INSERT INTO rule_sources (text) SELECT source FROM verdicts GROUP BY source "
+    "  ORDER BY min(id);"
+    "CREATE TABLE verdicts_m5 ("
+    VERDICT_COLUMNS
+    "  source_id INTEGER NOT NULL REFERENCES rule_sources(id),"
+    "  evidence TEXT,"
+    "  evaluated_at TEXT NOT NULL);"
+    "INSERT INTO verdicts_m5 SELECT v.id, v.event_id, v.ocid, v.rule, v.ruleset, "
+    "  v.ruleset_version, v.stage, v.outcome, v.severity, v.gate, v.message, r.id, v.evidence, "
+    "  v.evaluated_at FROM verdicts v JOIN rule_sources r ON r.text = v.source ORDER BY v.id;"
+    "DROP TABLE verdicts;"
+    "ALTER TABLE verdicts_m5 RENAME TO verdicts;"
+    "CREATE INDEX verdicts_ocid ON verdicts(ocid, rule, stage, id);"
+    "CREATE INDEX verdicts_event ON verdicts(event_id);",
 };
+
+static void sources_forget(store *s);
 
 int store_sql_error(store *s, anbud_err *err, const char *what)
 {
@@ -256,6 +282,8 @@ int store_open_at(const char *path, int version, store **out, anbud_err *err)
         rc = store_exec(s, "PRAGMA temp_store = MEMORY", err);
     if (!rc)
         rc = migrate(s, version, err);
+    if (!rc)
+        rc = user_version(s, &s->version, err);
     if (rc) {
         store_close(s);
         return rc;
@@ -274,6 +302,8 @@ void store_close(store *s)
     if (!s)
         return;
     store_view_free(s);
+    sources_forget(s);
+    free(s->sources);
     store_finalize_cached(s);
     sqlite3_close(s->db);
     free(s->path);
@@ -298,6 +328,18 @@ int store_commit(store *s, anbud_err *err)
     return store_exec(s, "COMMIT", err);
 }
 
+/* ---- rule sources ---------------------------------------------------------------------
+ * The ids of the source texts met so far. An id learnt in a transaction that is rolled
+ * back may name nothing: every rollback forgets them all (and the foreign key on
+ * verdicts.source_id would refuse a stale one rather than store it). */
+
+static void sources_forget(store *s)
+{
+    for (size_t i = 0; i < s->n_sources; i++)
+        free(s->sources[i].text);
+    s->n_sources = 0;
+}
+
 int store_in_transaction(store *s)
 {
     return !sqlite3_get_autocommit(s->db);
@@ -316,6 +358,7 @@ int store_release_savepoint(store *s, anbud_err *err)
 void store_rollback_savepoint(store *s)
 {
     store_view_clear(s); /* it may hold what was just undone */
+    sources_forget(s);
     sqlite3_exec(s->db, "ROLLBACK TO input", NULL, NULL, NULL);
     sqlite3_exec(s->db, "RELEASE input", NULL, NULL, NULL);
 }
@@ -323,6 +366,7 @@ void store_rollback_savepoint(store *s)
 void store_rollback(store *s)
 {
     store_view_clear(s); /* it may hold what was just undone */
+    sources_forget(s);
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -523,6 +567,57 @@ int store_add_event(store *s, const char *ocid, const char *kind, const char *re
     return rc;
 }
 
+static uint64_t source_hash(const char *t)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The id of a rule's source text in rule_sources, adding it when it is not there. */
+static int source_id(store *s, const char *text, int64_t *id, anbud_err *err)
+{
+    uint64_t h = source_hash(text);
+    for (size_t i = 0; i < s->n_sources; i++)
+        if (s->sources[i].hash == h && strcmp(s->sources[i].text, text) == 0) {
+            *id = s->sources[i].id;
+            return 0;
+        }
+    static const char find_sql[] = "SELECT id FROM rule_sources WHERE text = ?";
+    static const char add_sql[] = "INSERT INTO rule_sources (text) VALUES (?)";
+    sqlite3_stmt *st;
+    int rc = store_cached(s, &st, find_sql, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (step != SQLITE_DONE)
+        rc = store_sql_error(s, err, "reading a rule's source");
+    store_release(st);
+    if (!rc && step == SQLITE_DONE) {
+        if ((rc = store_cached(s, &st, add_sql, err)))
+            return rc;
+        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+        rc = step_done(s, st, "storing a rule's source", err);
+        *id = sqlite3_last_insert_rowid(s->db);
+    }
+    if (rc)
+        return rc;
+    if (s->n_sources == STORE_SOURCES_MAX) /* more rules than expected: start again */
+        sources_forget(s);
+    store_source *grown = array_grow(s->sources, &s->cap_sources, s->n_sources, sizeof *grown);
+    char *copy = grown ? xstrdup(text) : NULL;
+    if (grown)
+        s->sources = grown;
+    if (!copy) /* only the remembering failed */
+        return 0;
+    s->sources[s->n_sources++] = (store_source){copy, h, *id};
+    return 0;
+}
+
 /* Records or clears one rule's timed re-check for the process at a stage. */
 static int save_recheck(store *s, sqlite3_stmt *set, sqlite3_stmt *clear, const char *ocid,
                         const verdict *v, anbud_err *err)
@@ -548,8 +643,14 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
     sqlite3_stmt *ins = NULL, *set = NULL, *clear = NULL, *done = NULL;
     static const char ins_sql[] = "INSERT INTO verdicts (event_id, ocid, rule, ruleset, "
                                   "ruleset_version, stage, outcome, severity, gate, message, "
-                                  "source, evidence, evaluated_at) "
+                                  "source_id, evidence, evaluated_at) "
                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    /* a file opened at an older schema (store_open_at, for tests) holds the text itself */
+    static const char ins_sql_4[] = "INSERT INTO verdicts (event_id, ocid, rule, ruleset, "
+                                    "ruleset_version, stage, outcome, severity, gate, message, "
+                                    "source, evidence, evaluated_at) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    int own_sources = s->version >= 5;
     static const char set_sql[] = "INSERT INTO rechecks (ocid, rule, stage, due) VALUES "
                                   "(?,?,?,?) ON CONFLICT DO UPDATE SET due = excluded.due";
     static const char clear_sql[] = "DELETE FROM rechecks WHERE ocid = ? AND rule = ? AND "
@@ -569,7 +670,7 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
         store_release(any_st);
     }
     if (!rc)
-        rc = store_cached(s, &ins, ins_sql, err);
+        rc = store_cached(s, &ins, own_sources ? ins_sql : ins_sql_4, err);
     if (!rc)
         rc = store_cached(s, &set, set_sql, err);
     if (!rc)
@@ -578,6 +679,9 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
         rc = store_cached(s, &done, done_sql, err);
     for (size_t i = 0; i < l->n && !rc; i++) {
         const verdict *v = &l->items[i];
+        int64_t src = 0;
+        if (own_sources && (rc = source_id(s, v->source, &src, err)))
+            break;
         char *evidence = v->evidence ? json_dumps(v->evidence, JSON_COMPACT) : NULL;
         if (v->evidence && !evidence) {
             rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
@@ -594,7 +698,10 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
         sqlite3_bind_text(ins, 8, severity_name(v->severity), -1, SQLITE_STATIC);
         sqlite3_bind_int(ins, 9, v->gate);
         sqlite3_bind_text(ins, 10, v->message, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 11, v->source, -1, SQLITE_TRANSIENT);
+        if (own_sources)
+            sqlite3_bind_int64(ins, 11, src);
+        else
+            sqlite3_bind_text(ins, 11, v->source, -1, SQLITE_TRANSIENT);
         bind_text_or_null(ins, 12, evidence);
         sqlite3_bind_text(ins, 13, now, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ins) != SQLITE_DONE)

@@ -5,6 +5,7 @@
 #define ANBUD_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -18,12 +19,24 @@ typedef struct store_cached_stmt {
 
 typedef struct store_view store_view;
 
+/* A rule's source text and its id in rule_sources (schema 5). */
+typedef struct store_source {
+    char *text;
+    uint64_t hash;
+    int64_t id;
+} store_source;
+
+#define STORE_SOURCES_MAX 1024
+
 struct store {
     sqlite3 *db;
     char *path;
     store_cached_stmt cached[STORE_CACHED_MAX];
     size_t n_cached;
     store_view *view; /* parsed processes for p:others(); NULL until first asked */
+    int version;      /* the schema's, after migrating */
+    store_source *sources; /* the rule sources met (see store.c) */
+    size_t n_sources, cap_sources;
 };
 
 /* Fills err from the connection's last error: ANBUD_EINPUT when the file is the problem

@@ -102,9 +102,10 @@ static json_t *process_head(store *s, const char *ocid, anbud_err *err)
 }
 
 static const char LATEST_VERDICTS[] =
-    "SELECT rule, stage, outcome, severity, message, source, evidence, evaluated_at, "
-    "ruleset_version FROM verdicts WHERE id IN "
-    "(SELECT max(id) FROM verdicts WHERE ocid = ? GROUP BY rule, stage) ORDER BY id";
+    "SELECT v.rule, v.stage, v.outcome, v.severity, v.message, "
+    "(SELECT r.text FROM rule_sources r WHERE r.id = v.source_id), v.evidence, "
+    "v.evaluated_at, v.ruleset_version FROM verdicts v WHERE v.id IN "
+    "(SELECT max(id) FROM verdicts WHERE ocid = ? GROUP BY rule, stage) ORDER BY v.id";
 
 json_t *store_show(store *s, const char *ocid, anbud_err *err)
 {

@@ -34,6 +34,22 @@ static long long scalar(const char *sql)
     return v;
 }
 
+/* Runs one SQL query returning one text, on its own connection; "" when none (malloc'd). */
+static char *text_of(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *v = NULL;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            v = xstrdup((const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v ? v : xstrdup("");
+}
+
 static const char PROCESS[] =
     "{\"releases\":[{\"ocid\":\"ocds-s1\",\"id\":\"a\",\"date\":\"2024-01-01T00:00:00Z\","
     "\"tag\":[\"planning\"],\"buyer\":{\"id\":\"b\",\"name\":\"Alver kommune\"},"
@@ -125,6 +141,118 @@ static void refuses_a_newer_schema_and_a_non_database(void)
     CHECK_INT(scalar("PRAGMA user_version = 7"), -1);
     CHECK_INT(store_open(path, &s, &err), ANBUD_EINPUT);
     CHECK(strstr(err.msg, "newer") != NULL);
+}
+
+/* Every verdict's columns with its source text, in order, as one text. */
+#define VERDICT_ROWS(source)                                                                 \
+    "SELECT group_concat(x, char(10)) FROM (SELECT json_array(v.id, v.event_id, v.ocid, "     \
+    "v.rule, v.ruleset, v.ruleset_version, v.stage, v.outcome, v.severity, v.gate, "          \
+    "v.message, " source ", v.evidence, v.evaluated_at) AS x FROM verdicts v ORDER BY v.id)"
+
+static void migration_5_keeps_each_source_once(void)
+{
+    fresh_path();
+    anbud_err err;
+    store *s;
+    CHECK_INT(store_open_at(path, 4, &s, &err), 0);
+    store_close(s);
+    import_stats st;
+    /* at version 4 every verdict holds its rule's text */
+    engine *e = open_engine();
+    ocds_batch b = {0};
+    CHECK_INT(store_open_at(path, 4, &s, &err), 0);
+    CHECK_INT(ocds_read(&b, "input", PROCESS, strlen(PROCESS), &err), 0);
+    CHECK_INT(e ? lifecycle_import(s, e, &b, NULL, 0, &st, &err) : -1, 0);
+    ocds_batch_free(&b);
+    engine_free(e);
+    store_close(s);
+    long long verdicts = scalar("SELECT count(*) FROM verdicts");
+    long long distinct = scalar("SELECT count(DISTINCT source) FROM verdicts");
+    CHECK(verdicts > distinct && distinct > 0);
+    char *before = text_of(VERDICT_ROWS("v.source"));
+    CHECK_INT(store_open(path, &s, &err), 0);
+    CHECK_INT(store_version(s), 5);
+    json_t *shown = store_show(s, "ocds-s1", &err);
+    store_close(s);
+    char *after = text_of(VERDICT_ROWS("(SELECT r.text FROM rule_sources r WHERE r.id = "
+                                       "v.source_id)"));
+    CHECK(strlen(before) > 0);
+    CHECK_STR(after, before);
+    CHECK_INT(scalar("SELECT count(*) FROM rule_sources"), distinct);
+    CHECK_INT(scalar("SELECT count(*) FROM pragma_table_info('verdicts') WHERE name = 'source'"),
+              0);
+    CHECK_INT(scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('verdicts_ocid', "
+                     "'verdicts_event')"), 2);
+    CHECK_INT(scalar("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    /* show reads the text through the reference */
+    json_t *results = json_object_get(json_array_get(json_object_get(shown, "processes"), 0),
+                                      "results");
+    CHECK(json_array_size(results) > 0);
+    const char *first = json_string_value(json_object_get(json_array_get(results, 0), "source"));
+    CHECK(first && first[0] && strstr(before, first + 1) != NULL);
+    json_decref(shown);
+    free(before);
+    free(after);
+}
+
+static void a_source_is_stored_once(void)
+{
+    fresh_path();
+    import_stats st;
+    CHECK_INT(import_text(PROCESS, &st), 0);
+    long long sources = scalar("SELECT count(*) FROM rule_sources");
+    CHECK(sources > 0);
+    CHECK(scalar("SELECT count(*) FROM verdicts") > sources);
+    CHECK_INT(scalar("SELECT count(DISTINCT source_id) FROM verdicts"), sources);
+    CHECK_INT(scalar("SELECT count(DISTINCT text) FROM rule_sources"), sources);
+    /* another process checked by the same rules adds verdicts, no source */
+    char *other = xstrdup(PROCESS);
+    for (char *p = strstr(other, "ocds-s1"); p; p = strstr(p, "ocds-s1"))
+        p[6] = '2';
+    CHECK_INT(import_text(other, &st), 0);
+    free(other);
+    CHECK_INT(scalar("SELECT count(DISTINCT ocid) FROM verdicts"), 2);
+    CHECK_INT(scalar("SELECT count(*) FROM rule_sources"), sources);
+}
+
+/* A verdict of rule id whose source is text. */
+static verdict hand_verdict(char *id, char *text)
+{
+    return (verdict){id, STAGE_PLANNING, OUTCOME_PASS, SEVERITY_INFO, 0, "ok", text, NULL,
+                     -1};
+}
+
+static void a_rollback_forgets_the_source_ids(void)
+{
+    fresh_path();
+    anbud_err err;
+    store *s;
+    CHECK_INT(store_open(path, &s, &err), 0);
+    json_t *p = json_pack("{s:s}", "ocid", "ocds-r");
+    verdict v[2] = {hand_verdict("r.a", "Source A"), hand_verdict("r.b", "Source B")};
+    verdict_list l = {v, 2, 2};
+    for (int round = 0; round < 2; round++) {
+        int64_t id = 0;
+        int rc = store_begin(s, &err);
+        if (!rc)
+            rc = store_save_process(s, "ocds-r", p, STAGE_PLANNING, 19000, "demo", &err);
+        if (!rc)
+            rc = store_add_event(s, "ocds-r", "release", "a", "2024-01-01", STAGE_PLANNING, "h",
+                                 NULL, &id, &err);
+        if (!rc)
+            rc = store_add_verdicts(s, id, "ocds-r", "demo", "1", &l, &err);
+        CHECK_INT(rc, 0);
+        if (round == 0)
+            store_rollback(s); /* the ids learnt in it name nothing now */
+        else
+            CHECK_INT(store_commit(s, &err), 0);
+    }
+    json_decref(p);
+    store_close(s);
+    CHECK_INT(scalar("SELECT count(*) FROM rule_sources"), 2);
+    CHECK_INT(scalar("SELECT count(*) FROM verdicts v JOIN rule_sources r ON r.id = v.source_id "
+                     "WHERE (v.rule = 'r.a' AND r.text = 'Source A') OR "
+                     "(v.rule = 'r.b' AND r.text = 'Source B')"), 2);
 }
 
 static void import_is_idempotent(void)
@@ -621,6 +749,9 @@ static const test_case tests[] = {
     {"migrates_from_the_previous_version_keeping_data",
      migrates_from_the_previous_version_keeping_data},
     {"refuses_a_newer_schema_and_a_non_database", refuses_a_newer_schema_and_a_non_database},
+    {"migration_5_keeps_each_source_once", migration_5_keeps_each_source_once},
+    {"a_source_is_stored_once", a_source_is_stored_once},
+    {"a_rollback_forgets_the_source_ids", a_rollback_forgets_the_source_ids},
     {"import_is_idempotent", import_is_idempotent},
     {"process_columns_are_derived", process_columns_are_derived},
     {"a_bad_release_rolls_back_the_whole_input", a_bad_release_rolls_back_the_whole_input},

@@ -111,8 +111,9 @@ static void migration_3_keeps_events_and_verdicts(void)
     CHECK_INT(sql("SELECT count(*) FROM sqlite_temp_master"), 0);
     /* foreign keys still hold, in both directions */
     CHECK_INT(sql("INSERT INTO verdicts (event_id, ocid, rule, ruleset, ruleset_version, stage, "
-                  "outcome, severity, message, source, evaluated_at) VALUES (99, 'ocds-s1', 'r', "
-                  "'s', 'v', 'tender', 'pass', 'info', 'm', 's', 't')"),
+                  "outcome, severity, message, source_id, evaluated_at) VALUES (99, 'ocds-s1', 'r', "
+                  "'s', 'v', 'tender', 'pass', 'info', 'm', "
+                  "(SELECT min(id) FROM rule_sources), 't')"),
               -1);
     CHECK_INT(sql("DELETE FROM events WHERE id = 1"), -1);
     CHECK_INT(sql("INSERT INTO events (ocid, kind, release_id, release_date, stage, hash, "
