@@ -567,20 +567,18 @@ int store_add_event(store *s, const char *ocid, const char *kind, const char *re
     return rc;
 }
 
-static uint64_t source_hash(const char *t)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *t; t++)
-        h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
-    return h;
-}
-
 /* The id of a rule's source text in rule_sources, adding it when it is not there. */
 static int source_id(store *s, const char *text, int64_t *id, anbud_err *err)
 {
-    uint64_t h = source_hash(text);
+    /* by address first: a rule hands over the same text every time */
     for (size_t i = 0; i < s->n_sources; i++)
-        if (s->sources[i].hash == h && strcmp(s->sources[i].text, text) == 0) {
+        if (s->sources[i].seen == (uintptr_t)text && strcmp(s->sources[i].text, text) == 0) {
+            *id = s->sources[i].id;
+            return 0;
+        }
+    for (size_t i = 0; i < s->n_sources; i++)
+        if (strcmp(s->sources[i].text, text) == 0) {
+            s->sources[i].seen = (uintptr_t)text;
             *id = s->sources[i].id;
             return 0;
         }
@@ -614,7 +612,7 @@ static int source_id(store *s, const char *text, int64_t *id, anbud_err *err)
         s->sources = grown;
     if (!copy) /* only the remembering failed */
         return 0;
-    s->sources[s->n_sources++] = (store_source){copy, h, *id};
+    s->sources[s->n_sources++] = (store_source){copy, (uintptr_t)text, *id};
     return 0;
 }
 

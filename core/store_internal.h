@@ -22,7 +22,7 @@ typedef struct store_view store_view;
 /* A rule's source text and its id in rule_sources (schema 5). */
 typedef struct store_source {
     char *text;
-    uint64_t hash;
+    uintptr_t seen; /* the address it was last handed over at (compared, never read) */
     int64_t id;
 } store_source;
 
