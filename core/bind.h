@@ -79,6 +79,11 @@ typedef struct engine_store {
     void *ctx;
     int (*each_process)(void *ctx, const engine_query *q,
                         int (*each)(void *arg, const engine_process *p), void *arg);
+    /* May be NULL. Called before a process's rules run, outside their budgets: reads what
+     * p:others() will ask about (the buyer's processes), so that the first rule to ask
+     * is not charged for reading a large portfolio (at 300 000 processes that took more
+     * than a rule's 2 s). A failure is not reported: the rule that asks meets it. */
+    void (*prepare)(void *ctx, const engine_process *p);
 } engine_store;
 
 /* A process held for the objects of one evaluation. */

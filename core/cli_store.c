@@ -95,10 +95,13 @@ static const char IMPORT_HELP[] =
     "evaluated, so a rule looking at the buyer's other processes sees every file given,\n"
     "in any order. A JSON Lines file (*.jsonl, *.ndjson) is read one process at a time\n"
     "(its lines are indexed, then each process's lines read again), so memory does not\n"
-    "grow with the file; processes are evaluated buyer by buyer. A release already\n"
-    "stored is skipped, so importing a file twice adds nothing. One transaction holds\n"
-    "the whole import (synchronous=NORMAL in WAL mode: it survives a crash of anbud once\n"
-    "it has returned; a power cut may lose it, never half).\n"
+    "grow with the file; processes are evaluated buyer by buyer, each buyer's in date\n"
+    "order. A release already stored is skipped, so importing a file twice adds nothing.\n"
+    "One transaction holds the whole import: it survives a crash or a power cut once\n"
+    "anbud has returned, and is never kept in half. When no other program has the\n"
+    "database open, the import writes through a rollback journal (synchronous=FULL)\n"
+    "instead of the WAL, which slows down as it grows; the file is in WAL mode again\n"
+    "afterwards; another program that opens it meanwhile (anbud serve) finds it locked.\n"
     "\n"
     "exit status: 0 no new verdict is fail or error, 1 one is, 2 bad input, 3 internal.\n";
 
@@ -127,9 +130,13 @@ int cmd_import(int argc, char **argv)
     size_t imported = 0;
     if (e && !st)
         status = EXIT_INTERNAL;
-    if (st)
+    if (st) {
+        store_bulk(s, 1);
         rc = lifecycle_import_sources(s, e, inputs, (size_t)o.n_args, o.ruleset, o.now_days, st,
                                       &imported, &err);
+        if (store_bulk(s, 0) < 0 && !rc)
+            rc = err_set(&err, ANBUD_EINTERNAL, "%s: could not switch back to WAL", o.db);
+    }
     for (size_t i = 0; st && i < imported; i++) {
         findings |= st[i].findings > 0;
         if (o.json)

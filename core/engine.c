@@ -495,6 +495,8 @@ int engine_evaluate_only(engine *e, const ruleset *set, const char *const *only,
                          ocds_relevant_days(p->compiled, p->first_days)};
     e->bind.now_days = now_days;
     e->bind.store = store;
+    if (store && store->prepare)
+        store->prepare(store->ctx, p);
     eval_args a = {e, set, &proc, stage, out, only, n_only, 0};
     lua_pushcfunction(L, evaluate_protected);
     lua_pushlightuserdata(L, &a);

@@ -605,7 +605,9 @@ static int accept_input(store *s, const engine *e, ocds_source *src, size_t inpu
 }
 
 /* Evaluation order: input by input, within one buyer by buyer (so the processes rules ask
- * p:others() about are read together), then as the input gave them. */
+ * p:others() about are read together), within one buyer by first day (a rule asks about
+ * a window of days around the process, so the next process asks about much the same
+ * others, still parsed in the store's view), then as the input gave them. */
 static int by_input_buyer(const void *pa, const void *pb)
 {
     const eval_plan *a = pa, *b = pb;
@@ -614,6 +616,8 @@ static int by_input_buyer(const void *pa, const void *pb)
     int c = a->buyer_key == b->buyer_key ? 0 : strcmp(a->buyer_key, b->buyer_key);
     if (c)
         return c;
+    if (a->first_days != b->first_days)
+        return a->first_days < b->first_days ? -1 : 1;
     return a->proc < b->proc ? -1 : a->proc > b->proc;
 }
 

@@ -34,7 +34,7 @@ static int each_process(void *ctx, const engine_query *q,
 
 engine_store memstore_over(const ocds_set *set)
 {
-    engine_store s = {(void *)set, each_process};
+    engine_store s = {(void *)set, each_process, NULL};
     return s;
 }
 
@@ -319,6 +319,6 @@ static int indexed_each(void *ctx, const engine_query *q,
 
 engine_store memstore_store(memstore *m)
 {
-    engine_store s = {m, indexed_each};
+    engine_store s = {m, indexed_each, NULL};
     return s;
 }

@@ -301,6 +301,7 @@ void store_close(store *s)
 {
     if (!s)
         return;
+    store_bulk(s, 0);
     store_view_free(s);
     sources_forget(s);
     free(s->sources);
@@ -316,6 +317,47 @@ int store_version(store *s)
     anbud_err err;
     user_version(s, &v, &err);
     return v;
+}
+
+/* PRAGMA journal_mode = mode: the mode in force after it (lower case), or "" on error. */
+static void journal_mode(store *s, const char *mode, char *out, size_t size)
+{
+    char sql[48];
+    sqlite3_stmt *st;
+    anbud_err err;
+    out[0] = 0;
+    snprintf(sql, sizeof sql, "PRAGMA journal_mode = %s", mode);
+    if (store_prepare(s, &st, sql, &err))
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+int store_bulk(store *s, int on)
+{
+    char mode[16];
+    if (!on) {
+        if (!s->bulk)
+            return 0;
+        s->bulk = 0;
+        journal_mode(s, "WAL", mode, sizeof mode);
+        anbud_err err;
+        store_exec(s, "PRAGMA synchronous = NORMAL", &err);
+        return strcmp(mode, "wal") == 0 ? 0 : -1;
+    }
+    if (s->bulk || store_in_transaction(s))
+        return 0;
+    /* FULL: with a rollback journal, NORMAL may let a power cut at the wrong moment damage
+     * the file; one transaction syncs a handful of times either way */
+    anbud_err err;
+    if (store_exec(s, "PRAGMA synchronous = FULL", &err))
+        return 0;
+    journal_mode(s, "TRUNCATE", mode, sizeof mode);
+    s->bulk = strcmp(mode, "truncate") == 0;
+    if (!s->bulk) /* another connection has the file open: stay in WAL */
+        store_exec(s, "PRAGMA synchronous = NORMAL", &err);
+    return s->bulk;
 }
 
 int store_begin(store *s, anbud_err *err)

@@ -165,6 +165,18 @@ json_t *store_protocol_doc(store *s, const engine *e, const char *ocid, anbud_er
  */
 int store_set_durable(store *s, anbud_err *err);
 /*
+ * One large write ahead (an import: every release and verdict in one transaction). In
+ * WAL mode such a transaction grows the -wal file to the size of everything it writes,
+ * and every page read that misses the cache looks the page up in the WAL's index, which
+ * grows with it: at 300 000 processes SQLite's WAL lookup was the largest single cost of
+ * an import. on = 1 switches the file to a rollback journal (TRUNCATE, synchronous FULL)
+ * when this is the only connection to it (else it stays in WAL: returns 0); on = 0, and
+ * store_close, switch back to WAL (synchronous NORMAL). Returns 1 when switched on, 0
+ * when nothing changed, -1 when WAL could not be restored (the next store_open does).
+ * While it is on, another program opening the file waits for the transaction to end.
+ */
+int store_bulk(store *s, int on);
+/*
  * For a caller that makes commits durable itself (the service fsyncs the -wal file off its
  * loop and answers 202 after that): commits of this connection no longer checkpoint the
  * WAL into the database (each would write and fsync both, blocking the caller);

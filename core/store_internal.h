@@ -37,6 +37,7 @@ struct store {
     int version;      /* the schema's, after migrating */
     store_source *sources; /* the rule sources met (see store.c) */
     size_t n_sources, cap_sources;
+    int bulk; /* store_bulk: in a rollback journal until switched back */
 };
 
 /* Fills err from the connection's last error: ANBUD_EINPUT when the file is the problem
@@ -65,5 +66,7 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
 /* How many process summaries and parsed trees the view holds at most (0: the default);
  * forgets what it holds. For tests that make it forget. */
 void store_view_limits(store *s, size_t max_entries, size_t max_trees);
+/* How many process summaries the view holds now (tests). */
+size_t store_view_held(store *s);
 
 #endif

@@ -285,6 +285,11 @@ void store_view_limits(store *s, size_t max_entries, size_t max_trees)
     v->max_trees = max_trees ? max_trees : VIEW_MAX_TREES;
 }
 
+size_t store_view_held(store *s)
+{
+    return s->view ? s->view->n : 0;
+}
+
 /* ---- entries by ocid ---------------------------------------------------------------- */
 
 static view_entry **entry_slot(store_view *v, const char *ocid)
@@ -906,8 +911,28 @@ static int each_process(void *ctx, const engine_query *q,
     return 0;
 }
 
+/* Reads p's buyer's processes into the view, and brings their CPV index up to date. */
+static void prepare(void *ctx, const engine_process *p)
+{
+    store *s = ctx;
+    store_view *v = view_of(s);
+    char key[256];
+    if (!v || check_version(s, v) || !p->compiled)
+        return;
+    ocds_buyer_key(p->compiled, key, sizeof key);
+    view_group *g = key[0] ? group_find(v, GROUP_BUYER, key) : NULL;
+    if (key[0] && !g)
+        g = load_group(s, v, GROUP_BUYER, key);
+    if (!g || g->n < VIEW_INDEX_MIN)
+        return;
+    if (g->by_cpv_stale || !g->by_cpv)
+        rebuild_by_cpv(s, v, g);
+    else
+        insert_pending(s, v, g);
+}
+
 engine_store store_engine_view(store *s)
 {
-    engine_store v = {s, each_process};
+    engine_store v = {s, each_process, prepare};
     return v;
 }

@@ -497,6 +497,86 @@ static void import_portfolio(void)
     sbuf_free(&text);
 }
 
+/* Before a process's rules run (outside their budgets), the engine has the view read the
+ * buyer's processes: here no rule of the set asks p:others(), yet all 90 are held after
+ * one evaluation, so the first rule that asks is not charged for reading them. */
+static void the_view_reads_the_buyer_before_the_rules(void)
+{
+    fresh_path();
+    sbuf text = {0};
+    for (int i = 0; i < 90; i++)
+        CHECK_INT(sbuf_printf(&text,
+                              "{\"ocid\":\"ocds-c%02d\",\"id\":\"a\",\"date\":\"2024-01-%02d\","
+                              "\"tag\":[\"planning\"],\"buyer\":{\"id\":\"b\",\"name\":"
+                              "\"Alver kommune\"},\"parties\":[{\"id\":\"b\",\"details\":"
+                              "{\"municipalityCode\":\"4631\"}}],\"tender\":{\"id\":\"t\"}}\n",
+                              i, 1 + i % 28), 0);
+    import_stats st;
+    CHECK_INT(import_text(text.data, &st), 0);
+    sbuf_free(&text);
+    anbud_err err;
+    store *s = NULL;
+    engine *e = open_engine();
+    CHECK(e != NULL);
+    CHECK_INT(store_open(path, &s, &err), 0);
+    stored_process sp;
+    CHECK_INT(store_load_process(s, "ocds-c02", &sp, &err), 0);
+    CHECK_INT((int)store_view_held(s), 0);
+    engine_store v = store_engine_view(s);
+    engine_process p = {"ocds-c02", sp.compiled, sp.stage, sp.first_days};
+    verdict_list out = {0};
+    const ruleset *base = e ? engine_ruleset_by_id(e, "base") : NULL;
+    CHECK(base != NULL);
+    if (base)
+        CHECK_INT(engine_evaluate(e, base, &p, sp.stage, 0, &v, &out, &err), 0);
+    CHECK(out.n > 0);
+    CHECK_INT((int)store_view_held(s), 90);
+    verdict_list_free(&out);
+    json_decref(sp.compiled);
+    store_close(s);
+    engine_free(e);
+}
+
+/* The file's journal mode, read on a connection of its own. */
+static void journal_mode_of(char *out, size_t n)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    out[0] = 0;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* An import's one large transaction goes through a rollback journal when no other
+ * connection has the file open, and the file is back in WAL afterwards; with another
+ * connection open it stays in WAL. */
+static void a_bulk_write_leaves_wal_only_alone(void)
+{
+    fresh_path();
+    anbud_err err;
+    store *s = NULL, *other = NULL;
+    char mode[16];
+    CHECK_INT(store_open(path, &s, &err), 0);
+    CHECK_INT(store_open(path, &other, &err), 0);
+    CHECK_INT(store_bulk(s, 1), 0); /* another connection: stays in WAL */
+    store_close(other);
+    CHECK_INT(store_bulk(s, 1), 1);
+    CHECK_INT(store_begin(s, &err), 0);
+    CHECK_INT(store_bulk(s, 1), 0); /* already on */
+    CHECK_INT(store_commit(s, &err), 0);
+    CHECK_INT(store_bulk(s, 0), 0);
+    journal_mode_of(mode, sizeof mode);
+    CHECK_STR(mode, "wal");
+    CHECK_INT(store_bulk(s, 1), 1);
+    store_close(s); /* switches back too */
+    journal_mode_of(mode, sizeof mode);
+    CHECK_STR(mode, "wal");
+}
+
 static void the_view_indexes_cpv_groups(void)
 {
     import_portfolio();
@@ -758,6 +838,8 @@ static const test_case tests[] = {
     {"the_store_answers_others", the_store_answers_others},
     {"the_view_applies_the_narrower_filters", the_view_applies_the_narrower_filters},
     {"the_view_follows_writes", the_view_follows_writes},
+    {"the_view_reads_the_buyer_before_the_rules", the_view_reads_the_buyer_before_the_rules},
+    {"a_bulk_write_leaves_wal_only_alone", a_bulk_write_leaves_wal_only_alone},
     {"the_view_indexes_cpv_groups", the_view_indexes_cpv_groups},
     {"the_view_answers_the_same_when_it_forgets", the_view_answers_the_same_when_it_forgets},
     {"advance_refuses_a_failing_gate_and_records_a_forced_move",
