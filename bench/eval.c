@@ -16,6 +16,9 @@
  * outcome, severity, gate, recheck day, message, source, evidence as sorted JSON): to
  * show that a change to the engine left every outcome as it was (diff two runs).
  *
+ * --rules DIR loads the rule sets of DIR instead of the tree's rules/ (bench/floor: the
+ * engine's cost per rule call, with rules that do almost nothing).
+ *
  * --decisions runs, in a second timed loop, only the four rules the peers decide:
  * no.regime, no.doffin-notice, alver.local-quotes (set alver) and bergen.apprentice-share
  * (set bergen) at each process's stage (engine_evaluate_only), and writes one line per
@@ -70,7 +73,7 @@ static void die(const char *what, const anbud_err *e)
 int main(int argc, char **argv)
 {
     const char *set_id = "bergen", *file = NULL, *decisions = NULL, *now = "2026-01-01";
-    const char *verdicts_out = NULL;
+    const char *verdicts_out = NULL, *rules_dir = ANBUD_RULES_DIR;
     int linear = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--ruleset") && i + 1 < argc)
@@ -81,6 +84,8 @@ int main(int argc, char **argv)
             decisions = argv[++i];
         else if (!strcmp(argv[i], "--verdicts") && i + 1 < argc)
             verdicts_out = argv[++i];
+        else if (!strcmp(argv[i], "--rules") && i + 1 < argc)
+            rules_dir = argv[++i];
         else if (!strcmp(argv[i], "--linear-store"))
             linear = 1;
         else
@@ -88,7 +93,7 @@ int main(int argc, char **argv)
     }
     int y, m, d;
     if (!file || sscanf(now, "%d-%d-%d", &y, &m, &d) != 3) {
-        fprintf(stderr, "usage: bench/eval [--ruleset ID] [--now YYYY-MM-DD] "
+        fprintf(stderr, "usage: bench/eval [--rules DIR] [--ruleset ID] [--now YYYY-MM-DD] "
                         "[--decisions OUT] [--verdicts OUT] [--linear-store] FILE.jsonl\n");
         return 2;
     }
@@ -96,7 +101,7 @@ int main(int argc, char **argv)
     anbud_err err = {0};
     int code = 0;
     double t0 = now_s();
-    engine *e = engine_new(ANBUD_LUA_DIR, ANBUD_RULES_DIR, NULL, &code, &err);
+    engine *e = engine_new(ANBUD_LUA_DIR, rules_dir, NULL, &code, &err);
     if (!e)
         die("engine_new", &err);
     const ruleset *set = engine_ruleset_by_id(e, set_id);

@@ -12,6 +12,7 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
 | (lastrec("settings"; true) // {}) as $s
 | ($s.n // null) as $n | ($s.big // null) as $big
 | lastrec("eval"; .n == $n) as $eval
+| lastrec("eval_floor"; .n == $n) as $floor
 | lastrec("check"; .n == $n) as $check
 | lastrec("import"; .purpose == "import") as $imp
 | lastrec("import"; .purpose == "recheck") as $imp_big
@@ -49,6 +50,12 @@ def nullish(r; what): if r == null then {reason: ("not run in this run (" + what
            + {peak_rss_kb: ($eval.process.peak_rss_kb // $eval.result.peak_rss_kb),
               n: $eval.n} + ($eval | when)
          else {rules_per_s: null, processes_per_s: null, n: $n} + nullish($eval; "eval") end),
+  # the engine's floor: bench/floor's six rules that read one field and pass
+  eval_floor: (if $floor.result then
+                 ($floor.result | {rules_per_s, verdicts, eval_s, eval_cpu_s, rules_per_cpu_s,
+                                   ruleset})
+                 + {peak_rss_kb: $floor.process.peak_rss_kb, n: $floor.n} + ($floor | when)
+               else {rules_per_s: null, n: $n} + nullish($floor; "eval") end),
   check: (if $check.rules_per_s then
             ($check | {rules_per_s, processes_per_s, seconds, processes, verdicts, releases,
                        exit, user_s, sys_s, peak_rss_kb, n}) + ($check | when)
