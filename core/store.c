@@ -149,6 +149,10 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE verdicts_m5 RENAME TO verdicts;"
     "CREATE INDEX verdicts_ocid ON verdicts(ocid, rule, stage, id);"
     "CREATE INDEX verdicts_event ON verdicts(event_id);",
+    /* 6: what p:others() filters on (relevant day, framework, CPV groups), written with
+     * the process, so that the view reads a buyer's portfolio without parsing every
+     * compiled release; rows written before it have none and are parsed as before */
+    "ALTER TABLE processes ADD COLUMN summary TEXT;",
 };
 
 static void sources_forget(store *s);
@@ -502,6 +506,30 @@ static int save_cpv_groups(store *s, const char *ocid, const json_t *compiled, a
     return rc;
 }
 
+/* The summary column (schema 6): "DAYS FRAMEWORK GROUP,GROUP,...", as store_view reads
+ * it; NULL when memory runs out (the view then parses the release). */
+static char *summary_text(const json_t *compiled, int64_t relevant_days)
+{
+    char in[8][4], (*groups)[4] = in;
+    size_t n = bind_cpv_groups(compiled, in, 8);
+    if (n > 8) {
+        if (!(groups = malloc(n * sizeof *groups)))
+            return NULL;
+        n = bind_cpv_groups(compiled, groups, n);
+    }
+    size_t size = 48 + 4 * n;
+    char *out = malloc(size);
+    if (out) {
+        int at = snprintf(out, size, "%lld %d ", (long long)relevant_days,
+                          bind_is_framework(compiled));
+        for (size_t i = 0; i < n && at > 0; i++)
+            at += snprintf(out + at, size - (size_t)at, "%s%s", i ? "," : "", groups[i]);
+    }
+    if (groups != in)
+        free(groups);
+    return out;
+}
+
 int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_stage stage,
                        int64_t first_days, const char *ruleset_id, anbud_err *err)
 {
@@ -510,7 +538,8 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
         return err_set(err, ANBUD_EINTERNAL, "out of memory");
     char key[256], relevant[11], first[11], now[21];
     ocds_buyer_key(compiled, key, sizeof key);
-    date_format(ocds_relevant_days(compiled, first_days), relevant);
+    int64_t relevant_days = ocds_relevant_days(compiled, first_days);
+    date_format(relevant_days, relevant);
     date_format(first_days, first);
     time_now_iso(now);
     const json_t *tender = json_object_get(compiled, "tender");
@@ -520,18 +549,26 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
         buyer_name = json_string_value(json_object_get(json_object_get(compiled, "buyer"), "name"));
     double value;
     sqlite3_stmt *st;
+#define SAVE_PROCESS_SQL(COLUMNS, VALUES, SET)                                                \
+    "INSERT INTO processes (ocid, buyer_key, buyer_name, municipality, stage, value, category, " \
+    "title, relevant_date, first_date, ruleset, compiled, updated_at" COLUMNS ") VALUES "       \
+    "(?,?,?,?,?,?,?,?,?,?,?,?,?" VALUES ") ON CONFLICT (ocid) DO UPDATE SET "                    \
+    "buyer_key = excluded.buyer_key, buyer_name = excluded.buyer_name, "                         \
+    "municipality = excluded.municipality, stage = excluded.stage, value = excluded.value, "     \
+    "category = excluded.category, title = excluded.title, "                                   \
+    "relevant_date = excluded.relevant_date, ruleset = excluded.ruleset, "                       \
+    "compiled = excluded.compiled, updated_at = excluded.updated_at" SET
     static const char sql[] =
-                           "INSERT INTO processes (ocid, buyer_key, buyer_name, municipality, "
-                           "stage, value, category, title, relevant_date, first_date, ruleset, "
-                           "compiled, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                           "ON CONFLICT (ocid) DO UPDATE SET buyer_key = excluded.buyer_key, "
-                           "buyer_name = excluded.buyer_name, municipality = excluded.municipality, "
-                           "stage = excluded.stage, value = excluded.value, "
-                           "category = excluded.category, title = excluded.title, "
-                           "relevant_date = excluded.relevant_date, ruleset = excluded.ruleset, "
-                           "compiled = excluded.compiled, updated_at = excluded.updated_at";
-    int rc = store_cached(s, &st, sql, err);
+        SAVE_PROCESS_SQL(", summary", ",?", ", summary = excluded.summary");
+    /* a file opened at an older schema (store_open_at, for tests) has no summary column */
+    static const char sql_5[] = SAVE_PROCESS_SQL("", "", "");
+#undef SAVE_PROCESS_SQL
+    int with_summary = s->version >= 6;
+    char *summary = with_summary ? summary_text(compiled, relevant_days) : NULL;
+    int rc = with_summary && !summary ? err_set(err, ANBUD_EINTERNAL, "out of memory")
+                                      : store_cached(s, &st, with_summary ? sql : sql_5, err);
     if (rc) {
+        free(summary);
         free(text);
         return rc;
     }
@@ -552,10 +589,13 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
     bind_text_or_null(st, 11, ruleset_id);
     sqlite3_bind_text(st, 12, text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 13, now, -1, SQLITE_TRANSIENT);
+    if (with_summary)
+        sqlite3_bind_text(st, 14, summary, -1, SQLITE_TRANSIENT);
     rc = step_done(s, st, "saving a process", err);
+    free(summary);
     free(text);
     if (!rc)
-        rc = store_view_saved(s, ocid, key, municipality, stage, first_days);
+        rc = store_view_saved(s, ocid, key, municipality, stage, first_days, compiled);
     return rc ? rc : save_cpv_groups(s, ocid, compiled, err);
 }
 

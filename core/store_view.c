@@ -4,7 +4,8 @@
  * reading and parsing the buyer's whole portfolio every time made an evaluation cost grow
  * with it. Here each group (a buyer key, a kommunenummer) is read from SQL once and kept
  * as a compact summary per process: what the narrower filters of a query look at (stage,
- * first and relevant day, CPV groups, framework flag), read from its compiled release once.
+ * first and relevant day, CPV groups, framework flag), read from the row's summary column
+ * (schema 6; written with the process), or from its compiled release when it has none.
  * A query is answered from the summaries; only the processes handed to the rule are
  * parsed, and the last VIEW_MAX_TREES of those parsed are kept (least recently used
  * forgotten first). It is kept current by the writes of this connection
@@ -493,7 +494,7 @@ static void mark_stale(store_view *v, view_entry *e)
 }
 
 int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
-                     ocds_stage stage, int64_t first_days)
+                     ocds_stage stage, int64_t first_days, const json_t *compiled)
 {
     store_view *v = view_of(s);
     if (!v)
@@ -505,6 +506,8 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
         mark_stale(v, e);
         e->stage = stage;
         e->first_days = first_days;
+        if (summarise(e, compiled)) /* else read again when asked */
+            e->summarised = 0;
         if (same_text(e->buyer_key, buyer_key) && same_text(e->municipality, municipality))
             return 0;
         /* it moved to other groups: read them again when asked */
@@ -532,6 +535,8 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
         store_view_clear(s); /* correct, only slower */
         return 0;
     }
+    if (summarise(e, compiled))
+        e->summarised = 0;
     if (gb)
         gb->unsorted = 1;
     if (gm)
@@ -555,10 +560,16 @@ void store_view_put(store *s, const char *ocid, json_t *compiled)
 /* ---- reading ------------------------------------------------------------------------ */
 
 static const char SQL_BY_BUYER[] = "SELECT ocid, buyer_key, municipality, stage, first_date, "
-                                   "compiled FROM processes WHERE buyer_key = ? ORDER BY ocid";
+                                   "summary FROM processes WHERE buyer_key = ? ORDER BY ocid";
 static const char SQL_BY_MUNICIPALITY[] = "SELECT ocid, buyer_key, municipality, stage, "
-                                          "first_date, compiled FROM processes "
+                                          "first_date, summary FROM processes "
                                           "WHERE municipality = ? ORDER BY ocid";
+/* before schema 6 (store_open_at, for tests): no summary column */
+static const char SQL_BY_BUYER_5[] = "SELECT ocid, buyer_key, municipality, stage, first_date, "
+                                     "NULL FROM processes WHERE buyer_key = ? ORDER BY ocid";
+static const char SQL_BY_MUNICIPALITY_5[] = "SELECT ocid, buyer_key, municipality, stage, "
+                                            "first_date, NULL FROM processes "
+                                            "WHERE municipality = ? ORDER BY ocid";
 static const char SQL_COMPILED[] = "SELECT compiled FROM processes WHERE ocid = ?";
 
 /* Forgets everything when another connection has committed since we last looked, or
@@ -588,12 +599,56 @@ static int entry_parse(store_view *v, view_entry *e, const char *text)
     return 0;
 }
 
-/* Reads a group's processes from SQL, parsing only those not summarised already. */
+static int reparse(store *s, store_view *v, view_entry *e);
+
+/* Reads e's summary from the summary column ("DAYS FRAMEWORK GROUP,GROUP,..."); nonzero
+ * when there is none or it does not read (then the release is parsed instead). */
+static int summary_read(view_entry *e, const char *text)
+{
+    long long days;
+    int framework, used = 0;
+    if (!text || sscanf(text, "%lld %d %n", &days, &framework, &used) != 2 || used == 0)
+        return -1;
+    const char *groups = text + used;
+    size_t n = 0;
+    for (const char *c = groups; *c; c++)
+        n += *c == ',';
+    n += *groups != 0;
+    char(*cpv)[4] = n <= 3 ? e->cpv_in : malloc(n * sizeof *cpv);
+    if (!cpv)
+        return -1;
+    size_t k = 0;
+    for (const char *c = groups; *c && k < n;) {
+        size_t len = strcspn(c, ",");
+        if (len > 3) {
+            if (cpv != e->cpv_in)
+                free(cpv);
+            return -1;
+        }
+        memcpy(cpv[k], c, len);
+        cpv[k++][len] = 0;
+        c += len + (c[len] == ',');
+    }
+    if (e->cpv != e->cpv_in)
+        free(e->cpv);
+    e->cpv = cpv;
+    e->n_cpv = (uint32_t)k;
+    e->relevant_days = days;
+    e->framework = framework != 0;
+    e->summarised = 1;
+    return 0;
+}
+
+/* Reads a group's processes from SQL: each summary from its column, or from its parsed
+ * release when the row has none (written before schema 6). */
 static view_group *load_group(store *s, store_view *v, int kind, const char *key)
 {
     sqlite3_stmt *st;
     anbud_err err;
-    if (store_cached(s, &st, kind == GROUP_BUYER ? SQL_BY_BUYER : SQL_BY_MUNICIPALITY, &err))
+    const char *sql = s->version >= 6 ? (kind == GROUP_BUYER ? SQL_BY_BUYER : SQL_BY_MUNICIPALITY)
+                                      : (kind == GROUP_BUYER ? SQL_BY_BUYER_5
+                                                             : SQL_BY_MUNICIPALITY_5);
+    if (store_cached(s, &st, sql, &err))
         return NULL;
     view_group *g = group_add(v, kind, key);
     int ok = g != NULL, step = SQLITE_DONE;
@@ -611,7 +666,8 @@ static view_group *load_group(store *s, store_view *v, int kind, const char *key
                    : NULL;
         }
         ok = e && (e->summarised ||
-                   entry_parse(v, e, (const char *)sqlite3_column_text(st, 5)) == 0);
+                   summary_read(e, (const char *)sqlite3_column_text(st, 5)) == 0 ||
+                   reparse(s, v, e) == 0);
         ok = ok && group_push(g, e) == 0;
     }
     store_release(st);

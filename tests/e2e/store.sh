@@ -8,7 +8,7 @@ rows() { sqlite3 "$DB" "SELECT (SELECT count(*) FROM events) || ' ' || (SELECT c
 a import "${S[@]}" "$DATA/lifecycle.json"
 t "import stores the releases" eval 'status_is 0 && out_has "2 releases, 2 stored, 0 already stored"'
 t "the schema is at the latest version, in WAL mode" \
-  eval '[ "$(sqlite3 "$DB" "PRAGMA user_version")" = 5 ] && [ "$(sqlite3 "$DB" "PRAGMA journal_mode")" = wal ]'
+  eval '[ "$(sqlite3 "$DB" "PRAGMA user_version")" = 6 ] && [ "$(sqlite3 "$DB" "PRAGMA journal_mode")" = wal ]'
 a show "${S[@]}" --json ocds-e2e-life
 t "the process is at tender" jq_true '.processes[0].stage == "tender" and .processes[0].ruleset == "demo"'
 t "verdicts are recorded for both stages" \
