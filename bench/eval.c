@@ -146,8 +146,10 @@ int main(int argc, char **argv)
                 die("evaluate", &err);
             for (size_t k = 0; k < out.n; k++) {
                 const verdict *v = &out.items[k];
-                char *ev = v->evidence ? json_dumps(v->evidence, JSON_COMPACT | JSON_SORT_KEYS)
-                                       : NULL;
+                /* sorted all through, objects a rule handed back too, as before */
+                json_t *tree = v->evidence ? json_loads(v->evidence, JSON_ALLOW_NUL, NULL) : NULL;
+                char *ev = tree ? json_dumps(tree, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+                json_decref(tree);
                 fprintf(f, "%s\t%s\t%s\t%d\t%d\t%lld\t%s\t%s\t%s\n", p->ocid, v->rule,
                         outcome_name(v->outcome), (int)v->severity, v->gate,
                         (long long)v->recheck_days, v->message, v->source, ev ? ev : "-");

@@ -104,6 +104,10 @@ typedef struct bind_context {
     const engine_store *store; /* may be NULL: then p:others() is empty */
     bind_process **held;     /* other processes fetched in this epoch */
     size_t n_held, cap_held;
+    char *text;              /* bind_json_text's buffer, kept from one call to the next, */
+    size_t cap_text;
+    struct bind_text_field *text_fields; /* and the object fields it sorts */
+    size_t cap_text_fields;
 } bind_context;
 
 /* Registers the object metatables; ctx must outlive the Lua state. Call in a pcall. */
@@ -119,10 +123,19 @@ void bind_end_epoch(bind_context *ctx);
 void bind_push_json(lua_State *L, const json_t *v, const bind_process *p);
 
 /*
- * Converts the Lua value at idx to new JSON without calling any metamethod: tables
- * (sequences become arrays), scalars, and objects (a copy of their JSON). Returns NULL
- * and fills why when the value nests too deep, is too large, or holds a function.
+ * The Lua value at idx as compact JSON text, read without calling any metamethod: tables
+ * (sequences become lists, other tables objects with their keys in byte order; number keys
+ * as text), scalars (text that is not UTF-8 with its bytes past ASCII as '?', NaN and
+ * infinities as null) and objects (their JSON). A parameter overlay shows its parameters
+ * as written over, a frozen table what it shows. The bytes are those jansson's
+ * json_dumps(JSON_COMPACT) gives for such a tree. Returns a new text the caller frees, or
+ * NULL with why filled when the value nests too deep, is too large, has a key that is not
+ * text or a number, or holds a function (or memory runs out). Raises the error of an
+ * object from an earlier evaluation.
  */
-json_t *bind_to_json(lua_State *L, int idx, char *why, size_t why_size);
+char *bind_json_text(lua_State *L, int idx, char *why, size_t why_size);
+
+/* Ends the evaluation (bind_end_epoch) and frees what the context holds. */
+void bind_free(bind_context *ctx);
 
 #endif

@@ -39,7 +39,7 @@ void verdict_list_free(verdict_list *l)
         free(l->items[i].rule);
         free(l->items[i].message);
         free(l->items[i].source);
-        json_decref(l->items[i].evidence);
+        free(l->items[i].evidence);
     }
     free(l->items);
     memset(l, 0, sizeof *l);
@@ -77,8 +77,7 @@ void engine_free(engine *e)
 {
     if (!e)
         return;
-    bind_end_epoch(&e->bind);
-    free(e->bind.held);
+    bind_free(&e->bind);
     ruleset_free_all(e);
     sandbox_free(e->sb);
     free(e);
@@ -162,13 +161,13 @@ int rule_is_gate(const rule *r, ocds_stage stage)
 
 /* ---- verdicts ---------------------------------------------------------------------- */
 
-/* Appends a verdict; message and evidence are taken over (freed on failure). */
+/* Appends a verdict; message is copied, evidence taken over (freed on failure). */
 static int add_verdict(verdict_list *out, const rule *r, ocds_stage stage, outcome o,
-                       const char *message, json_t *evidence, int64_t recheck)
+                       const char *message, char *evidence, int64_t recheck)
 {
     verdict *grown = array_grow(out->items, &out->cap, out->n, sizeof *grown);
     if (!grown) {
-        json_decref(evidence);
+        free(evidence);
         return ANBUD_EINTERNAL;
     }
     out->items = grown;
@@ -182,7 +181,7 @@ static int add_verdict(verdict_list *out, const rule *r, ocds_stage stage, outco
         free(v->rule);
         free(v->message);
         free(v->source);
-        json_decref(evidence);
+        free(evidence);
         return ANBUD_EINTERNAL;
     }
     v->stage = stage;
@@ -384,8 +383,8 @@ static int take_outcome(engine *e, lua_State *L, const active_rule *a, ocds_stag
         return add_verdict(out, r, stage, OUTCOME_ERROR,
                            "rule error: the outcome was changed after it was made", NULL, -1);
     char why[160];
-    json_t *evidence = NULL;
-    if (!lua_isnil(L, top + 3) && !(evidence = bind_to_json(L, top + 3, why, sizeof why))) {
+    char *evidence = NULL;
+    if (!lua_isnil(L, top + 3) && !(evidence = bind_json_text(L, top + 3, why, sizeof why))) {
         char msg[240];
         snprintf(msg, sizeof msg, "rule error: %s", why);
         return add_verdict(out, r, stage, OUTCOME_ERROR, msg, NULL, -1);

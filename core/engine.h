@@ -39,7 +39,8 @@ typedef struct verdict {
     int gate;             /* the rule is a gate at this stage */
     char *message;
     char *source;
-    json_t *evidence;     /* owned, may be NULL */
+    char *evidence;       /* what the rule gave as evidence as compact JSON text (bind_json_text),
+                           * owned; NULL when none */
     int64_t recheck_days; /* the rule asks to run again on this day; -1 when not */
 } verdict;
 

@@ -932,9 +932,9 @@ static int failing_gates(const verdict_list *l, verdict_list *refusals, json_t *
         c->rule = xstrdup(v->rule);
         c->message = xstrdup(v->message);
         c->source = xstrdup(v->source);
-        c->evidence = json_incref(v->evidence);
+        c->evidence = v->evidence ? xstrdup(v->evidence) : NULL;
         refusals->n++;
-        if (!c->rule || !c->message || !c->source)
+        if (!c->rule || !c->message || !c->source || (v->evidence && !c->evidence))
             return ANBUD_EINTERNAL;
     }
     return 0;

@@ -762,11 +762,6 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
         int64_t src = 0;
         if (own_sources && (rc = source_id(s, v->source, &src, err)))
             break;
-        char *evidence = v->evidence ? json_dumps(v->evidence, JSON_COMPACT) : NULL;
-        if (v->evidence && !evidence) {
-            rc = err_set(err, ANBUD_EINTERNAL, "out of memory");
-            break;
-        }
         sqlite3_reset(ins);
         sqlite3_bind_int64(ins, 1, event_id);
         sqlite3_bind_text(ins, 2, ocid, -1, SQLITE_TRANSIENT);
@@ -782,11 +777,13 @@ int store_add_verdicts(store *s, int64_t event_id, const char *ocid, const char 
             sqlite3_bind_int64(ins, 11, src);
         else
             sqlite3_bind_text(ins, 11, v->source, -1, SQLITE_TRANSIENT);
-        bind_text_or_null(ins, 12, evidence);
+        if (v->evidence) /* JSON text already; it outlives the step */
+            sqlite3_bind_text(ins, 12, v->evidence, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 12);
         sqlite3_bind_text(ins, 13, now, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ins) != SQLITE_DONE)
             rc = store_sql_error(s, err, "storing a verdict");
-        free(evidence);
         if (!rc && (any || v->recheck_days >= 0))
             rc = save_recheck(s, set, clear, ocid, v, err);
     }

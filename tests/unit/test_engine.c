@@ -249,9 +249,7 @@ static void params_written_by_a_rule_stay_in_its_call(void)
     write_file("t/b.lua", RULE("t.b", "{\"contract\"}", "return info(tostring(params.limit))"));
     CHECK_INT(evaluate(DOC, NULL), 0);
     CHECK_STR(message_of("t.a"), "20/99/1");
-    CHECK_INT(json_integer_value(json_object_get(json_object_get(find("t.a")->evidence, "params"),
-                                                 "limit")),
-              99);
+    CHECK_STR(find("t.a")->evidence, "{\"params\":{\"limit\":99}}");
     CHECK_STR(message_of("t.b"), "20");
     verdict_list_free(&out);
     const ocds_process *p = &set.items[0];
@@ -361,10 +359,17 @@ static void gates_recheck_and_evidence_reach_the_verdict(void)
     int64_t day;
     date_parse("2025-01-01", &day, NULL);
     CHECK_INT(v->recheck_days, day);
-    CHECK_INT(json_integer_value(json_object_get(v->evidence, "n")), 2);
-    CHECK_INT(json_array_size(json_object_get(v->evidence, "list")), 2);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(v->evidence, "party"), "name")),
-              "Alver kommune");
+    json_t *evidence = json_loads(v->evidence, 0, NULL);
+    CHECK(evidence != NULL);
+    int n = (int)json_integer_value(json_object_get(evidence, "n"));
+    size_t listed = json_array_size(json_object_get(evidence, "list"));
+    const char *name =
+        json_string_value(json_object_get(json_object_get(evidence, "party"), "name"));
+    int named = name && strcmp(name, "Alver kommune") == 0;
+    json_decref(evidence);
+    CHECK_INT(n, 2);
+    CHECK_INT(listed, 2);
+    CHECK(named);
 }
 
 /* A Lua table's traversal order changes with the state's hash seed from run to run; the
@@ -380,14 +385,8 @@ static void evidence_keys_come_out_sorted(void)
     CHECK_INT(evaluate(DOC, NULL), 0);
     const verdict *v = find("t.a");
     CHECK(v != NULL);
-    char *text = json_dumps(v->evidence, JSON_COMPACT);
-    CHECK(text != NULL);
-    int same = text && strcmp(text, "{\"a\":3,\"b\":6,\"c\":2,\"d\":{\"y\":2,\"z\":1},"
-                                    "\"e\":5,\"f\":7,\"g\":4,\"h\":1}") == 0;
-    if (!same)
-        fprintf(stderr, "  evidence: %s\n", text ? text : "(null)");
-    free(text);
-    CHECK(same);
+    CHECK_STR(v->evidence, "{\"a\":3,\"b\":6,\"c\":2,\"d\":{\"y\":2,\"z\":1},"
+                           "\"e\":5,\"f\":7,\"g\":4,\"h\":1}");
 }
 
 static void others_are_the_same_buyers_processes(void)

@@ -266,10 +266,9 @@ static void verdicts_text(const verdict_list *l, char *out, size_t cap)
     size_t o = 0;
     out[0] = 0;
     for (size_t i = 0; i < l->n && o < cap; i++) {
-        char *ev = l->items[i].evidence ? json_dumps(l->items[i].evidence, JSON_COMPACT) : NULL;
+        const char *ev = l->items[i].evidence;
         int n = snprintf(out + o, cap - o, "%s %s %s %s\n", l->items[i].rule,
                          outcome_name(l->items[i].outcome), l->items[i].message, ev ? ev : "-");
-        free(ev);
         o += n > 0 ? (size_t)n : 0;
     }
 }
