@@ -97,34 +97,6 @@ static inline int put_char(text_writer *w, char c)
 
 /* ---- scalars ------------------------------------------------------------------------ */
 
-/* The length of the UTF-8 sequence at s (n > 0 bytes readable) when it is one JSON text
- * may hold (no overlong form, surrogate or code point past U+10FFFF; NUL is one), else 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], size, value;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        size = 2, value = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        size = 3, value = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        size = 4, value = c & 0x07;
-    else
-        return 0;
-    if (n < size)
-        return 0;
-    for (unsigned i = 1; i < size; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-        value = (value << 6) | (s[i] & 0x3F);
-    }
-    if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) ||
-        (size == 3 && value < 0x800) || (size == 4 && value < 0x10000))
-        return 0;
-    return size;
-}
-
 #define ONES 0x0101010101010101u
 #define HIGHS 0x8080808080808080u
 
@@ -179,15 +151,6 @@ static inline void copy_bytes(char *to, const char *from, size_t n)
         for (size_t i = 0; i < n; i++)
             to[i] = from[i];
     }
-}
-
-/* Is s[0, n) UTF-8 as JSON text must be? */
-static int utf8_text(const char *s, size_t n)
-{
-    for (size_t i = 0, size; i < n; i += size)
-        if (!(size = utf8_sequence((const unsigned char *)s + i, n - i)))
-            return 0;
-    return 1;
 }
 
 /* The escape jansson writes for c (a control character, '"' or '\\') into out (6 bytes
@@ -383,7 +346,7 @@ static int add_field(text_writer *w, int depth, int *bad_key)
         if (plain_run(f->key, 0, len) < len) { /* NUL (the key ends there), escapes, UTF-8 */
             f->key_len = strlen(f->key);
             f->plain = 0;
-            *bad_key |= !utf8_text(f->key, f->key_len);
+            *bad_key |= !utf8_valid(f->key, f->key_len);
         }
     } else if (key_type == LUA_TNUMBER && lua_isinteger(L, -2)) {
         char text[24];

@@ -315,49 +315,6 @@ static const resolved_params *params_for(engine *e, const ruleset *set, active_r
     return &ar->cache[slot];
 }
 
-/* Is s (up to its first NUL; len bytes are readable) valid UTF-8 as JSON text must be (no
- * overlong forms, surrogates or code points past U+10FFFF)? The check jansson makes,
- * without copying the text; runs of ASCII are skipped eight bytes at a time. */
-static int utf8_valid(const unsigned char *s, size_t len)
-{
-    const unsigned char *end = s + len;
-    while (*s) {
-        unsigned c = *s, size, value;
-        if (c < 0x80) {
-            uint64_t w;
-            while (end - s >= 8) {
-                memcpy(&w, s, 8);
-                /* a byte >= 0x80, or a zero byte: look at these eight one by one */
-                if ((w | ((w - 0x0101010101010101u) & ~w)) & 0x8080808080808080u)
-                    break;
-                s += 8;
-            }
-            if (*s && *s < 0x80)
-                s++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            size = 2, value = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            size = 3, value = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            size = 4, value = c & 0x07;
-        else
-            return 0;
-        for (unsigned i = 1; i < size; i++) {
-            if (s[i] < 0x80 || s[i] > 0xBF)
-                return 0;
-            value = (value << 6) | (s[i] & 0x3F);
-        }
-        if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) ||
-            (size == 2 && value < 0x80) || (size == 3 && value < 0x800) ||
-            (size == 4 && value < 0x10000))
-            return 0;
-        s += size;
-    }
-    return 1;
-}
-
 /* Turns the outcome at the top of the stack into a verdict, or an error verdict. */
 static int take_outcome(engine *e, lua_State *L, const active_rule *a, ocds_stage stage,
                         verdict_list *out)
@@ -392,8 +349,10 @@ static int take_outcome(engine *e, lua_State *L, const active_rule *a, ocds_stag
     int64_t recheck = lua_isinteger(L, top + 4) ? (int64_t)lua_tointeger(L, top + 4) : -1;
     (void)e;
     return add_verdict(out, r, stage, (outcome)o,
-                       utf8_valid((const unsigned char *)message, message_len) ? message
-                                                                   : "(message not UTF-8)",
+                       /* the verdict keeps the text up to its first NUL */
+                       utf8_valid(message, strnlen(message, message_len))
+                           ? message
+                           : "(message not UTF-8)",
                        evidence, recheck);
 }
 

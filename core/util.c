@@ -391,3 +391,46 @@ void time_now_iso(char out[21])
     }
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], size, value;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        size = 2, value = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        size = 3, value = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        size = 4, value = c & 0x07;
+    else
+        return 0;
+    if (n < size)
+        return 0;
+    for (unsigned i = 1; i < size; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+        value = (value << 6) | (s[i] & 0x3F);
+    }
+    if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) ||
+        (size == 3 && value < 0x800) || (size == 4 && value < 0x10000))
+        return 0;
+    return size;
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        uint64_t w;
+        if (end - p >= 8 && (memcpy(&w, p, 8), (w & 0x8080808080808080u) == 0)) {
+            p += 8;
+            continue;
+        }
+        size_t size = utf8_sequence(p, (size_t)(end - p));
+        if (!size)
+            return 0;
+        p += size;
+    }
+    return 1;
+}

@@ -60,6 +60,14 @@ void date_format(int64_t days, char out[11]);
 int64_t date_today(void);
 
 /* True when s is nine digits whose last is the MOD11 check digit (weights 3 2 7 6 5 4 3 2). */
+/* The length of the UTF-8 sequence at s (n > 0 bytes readable) when it is one JSON text
+ * may hold (no overlong form, surrogate or code point past U+10FFFF; NUL counts as one
+ * byte), else 0. */
+size_t utf8_sequence(const unsigned char *s, size_t n);
+/* Is s[0, n) UTF-8 as JSON text must be (the check jansson makes)? Runs of ASCII are
+ * skipped eight bytes at a time. */
+int utf8_valid(const char *s, size_t n);
+
 int orgnr_valid(const char *s);
 
 /* True when s is exactly four ASCII digits (a kommunenummer). */

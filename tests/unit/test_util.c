@@ -407,6 +407,33 @@ static void test_xstrdup(void)
     free(copy);
 }
 
+/* utf8_valid: what JSON text may hold, as jansson decides, at every place in a run of
+ * ASCII (the eight-byte skip) and at the end. */
+static void test_utf8_valid(void)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+        int ok;
+    } cases[] = {
+        {"", 0, 1},
+        {"plain ASCII text, longer than eight", 35, 1},
+        {"bl\xC3\xA5" "b\xC3\xA6r", 9, 1},         /* å, æ */
+        {"\xE2\x80\x9Cquoted\xE2\x80\x9D", 12, 1}, /* curly quotes */
+        {"\xF0\x9F\x98\x80", 4, 1},                  /* U+1F600 */
+        {"a\0b", 3, 1},                                /* NUL is text here */
+        {"\xC0\xAF", 2, 0},                            /* overlong '/' */
+        {"\xE0\x80\xAF", 3, 0},                        /* overlong, three bytes */
+        {"\xED\xA0\x80", 3, 0},                        /* a surrogate */
+        {"\xF4\x90\x80\x80", 4, 0},                    /* past U+10FFFF */
+        {"abcdefgh\xC3", 9, 0},                        /* cut short after a skipped run */
+        {"abcdefghijklmnop\x80", 17, 0},               /* a lone continuation byte */
+        {"\xFF", 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_INT(utf8_valid(cases[i].s, cases[i].n), cases[i].ok);
+}
+
 static const test_case tests[] = {
     {"err_set_formats_and_returns_code", test_err_set_formats_and_returns_code},
     {"err_set_accepts_null", test_err_set_accepts_null},
@@ -440,6 +467,7 @@ static const test_case tests[] = {
     {"file_read_directory", test_file_read_directory},
     {"file_read_unreadable", test_file_read_unreadable},
     {"xstrdup", test_xstrdup},
+    {"utf8_valid", test_utf8_valid},
 };
 
 TEST_MAIN(tests)
