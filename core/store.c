@@ -564,9 +564,9 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
     static const char sql_5[] = SAVE_PROCESS_SQL("", "", "");
 #undef SAVE_PROCESS_SQL
     int with_summary = s->version >= 6;
-    char *summary = with_summary ? summary_text(compiled, relevant_days) : NULL;
-    int rc = with_summary && !summary ? err_set(err, ANBUD_EINTERNAL, "out of memory")
-                                      : store_cached(s, &st, with_summary ? sql : sql_5, err);
+    char *summary = summary_text(compiled, relevant_days); /* for the view too */
+    int rc = !summary ? err_set(err, ANBUD_EINTERNAL, "out of memory")
+                      : store_cached(s, &st, with_summary ? sql : sql_5, err);
     if (rc) {
         free(summary);
         free(text);
@@ -592,10 +592,10 @@ int store_save_process(store *s, const char *ocid, const json_t *compiled, ocds_
     if (with_summary)
         sqlite3_bind_text(st, 14, summary, -1, SQLITE_TRANSIENT);
     rc = step_done(s, st, "saving a process", err);
-    free(summary);
     free(text);
     if (!rc)
-        rc = store_view_saved(s, ocid, key, municipality, stage, first_days, compiled);
+        rc = store_view_saved(s, ocid, key, municipality, stage, first_days, summary);
+    free(summary);
     return rc ? rc : save_cpv_groups(s, ocid, compiled, err);
 }
 

@@ -60,10 +60,10 @@ void store_finalize_cached(store *s);
 /* Forgets everything cached (after a rollback, or another connection's commit). */
 void store_view_clear(store *s);
 void store_view_free(store *s);
-/* A process row was written with these columns and this compiled release: the cached
- * tree is now stale, the summary is read from compiled. */
+/* A process row was written with these columns and this summary (the summary column's
+ * text): the cached tree is now stale. */
 int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
-                     ocds_stage stage, int64_t first_days, const json_t *compiled);
+                     ocds_stage stage, int64_t first_days, const char *summary);
 /* How many process summaries and parsed trees the view holds at most (0: the default);
  * forgets what it holds. For tests that make it forget. */
 void store_view_limits(store *s, size_t max_entries, size_t max_trees);

@@ -387,6 +387,44 @@ static int summarise(view_entry *e, const json_t *compiled)
     return 0;
 }
 
+/* Reads e's summary from the summary column ("DAYS FRAMEWORK GROUP,GROUP,..."); nonzero
+ * when there is none or it does not read (then the release is parsed instead). */
+static int summary_read(view_entry *e, const char *text)
+{
+    long long days;
+    int framework, used = 0;
+    if (!text || sscanf(text, "%lld %d %n", &days, &framework, &used) != 2 || used == 0)
+        return -1;
+    const char *groups = text + used;
+    size_t n = 0;
+    for (const char *c = groups; *c; c++)
+        n += *c == ',';
+    n += *groups != 0;
+    char(*cpv)[4] = n <= 3 ? e->cpv_in : malloc(n * sizeof *cpv);
+    if (!cpv)
+        return -1;
+    size_t k = 0;
+    for (const char *c = groups; *c && k < n;) {
+        size_t len = strcspn(c, ",");
+        if (len > 3) {
+            if (cpv != e->cpv_in)
+                free(cpv);
+            return -1;
+        }
+        memcpy(cpv[k], c, len);
+        cpv[k++][len] = 0;
+        c += len + (c[len] == ',');
+    }
+    if (e->cpv != e->cpv_in)
+        free(e->cpv);
+    e->cpv = cpv;
+    e->n_cpv = (uint32_t)k;
+    e->relevant_days = days;
+    e->framework = framework != 0;
+    e->summarised = 1;
+    return 0;
+}
+
 /* ---- groups ------------------------------------------------------------------------- */
 
 static view_group **group_slot(store_view *v, int kind, const char *key)
@@ -494,7 +532,7 @@ static void mark_stale(store_view *v, view_entry *e)
 }
 
 int store_view_saved(store *s, const char *ocid, const char *buyer_key, const char *municipality,
-                     ocds_stage stage, int64_t first_days, const json_t *compiled)
+                     ocds_stage stage, int64_t first_days, const char *summary)
 {
     store_view *v = view_of(s);
     if (!v)
@@ -506,8 +544,7 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
         mark_stale(v, e);
         e->stage = stage;
         e->first_days = first_days;
-        if (summarise(e, compiled)) /* else read again when asked */
-            e->summarised = 0;
+        summary_read(e, summary); /* when it does not read: read again when asked */
         if (same_text(e->buyer_key, buyer_key) && same_text(e->municipality, municipality))
             return 0;
         /* it moved to other groups: read them again when asked */
@@ -535,8 +572,7 @@ int store_view_saved(store *s, const char *ocid, const char *buyer_key, const ch
         store_view_clear(s); /* correct, only slower */
         return 0;
     }
-    if (summarise(e, compiled))
-        e->summarised = 0;
+    summary_read(e, summary);
     if (gb)
         gb->unsorted = 1;
     if (gm)
@@ -559,17 +595,16 @@ void store_view_put(store *s, const char *ocid, json_t *compiled)
 
 /* ---- reading ------------------------------------------------------------------------ */
 
-static const char SQL_BY_BUYER[] = "SELECT ocid, buyer_key, municipality, stage, first_date, "
-                                   "summary FROM processes WHERE buyer_key = ? ORDER BY ocid";
-static const char SQL_BY_MUNICIPALITY[] = "SELECT ocid, buyer_key, municipality, stage, "
-                                          "first_date, summary FROM processes "
-                                          "WHERE municipality = ? ORDER BY ocid";
-/* before schema 6 (store_open_at, for tests): no summary column */
-static const char SQL_BY_BUYER_5[] = "SELECT ocid, buyer_key, municipality, stage, first_date, "
-                                     "NULL FROM processes WHERE buyer_key = ? ORDER BY ocid";
-static const char SQL_BY_MUNICIPALITY_5[] = "SELECT ocid, buyer_key, municipality, stage, "
-                                            "first_date, NULL FROM processes "
-                                            "WHERE municipality = ? ORDER BY ocid";
+/* A group's rows: SUMMARY is the summary column, or NULL before schema 6 (store_open_at,
+ * for tests) */
+#define SQL_GROUP(SUMMARY, COLUMN)                                                            \
+    "SELECT ocid, buyer_key, municipality, stage, first_date, " SUMMARY " FROM processes "    \
+    "WHERE " COLUMN " = ? ORDER BY ocid"
+static const char SQL_BY_BUYER[] = SQL_GROUP("summary", "buyer_key");
+static const char SQL_BY_MUNICIPALITY[] = SQL_GROUP("summary", "municipality");
+static const char SQL_BY_BUYER_5[] = SQL_GROUP("NULL", "buyer_key");
+static const char SQL_BY_MUNICIPALITY_5[] = SQL_GROUP("NULL", "municipality");
+#undef SQL_GROUP
 static const char SQL_COMPILED[] = "SELECT compiled FROM processes WHERE ocid = ?";
 
 /* Forgets everything when another connection has committed since we last looked, or
@@ -600,44 +635,6 @@ static int entry_parse(store_view *v, view_entry *e, const char *text)
 }
 
 static int reparse(store *s, store_view *v, view_entry *e);
-
-/* Reads e's summary from the summary column ("DAYS FRAMEWORK GROUP,GROUP,..."); nonzero
- * when there is none or it does not read (then the release is parsed instead). */
-static int summary_read(view_entry *e, const char *text)
-{
-    long long days;
-    int framework, used = 0;
-    if (!text || sscanf(text, "%lld %d %n", &days, &framework, &used) != 2 || used == 0)
-        return -1;
-    const char *groups = text + used;
-    size_t n = 0;
-    for (const char *c = groups; *c; c++)
-        n += *c == ',';
-    n += *groups != 0;
-    char(*cpv)[4] = n <= 3 ? e->cpv_in : malloc(n * sizeof *cpv);
-    if (!cpv)
-        return -1;
-    size_t k = 0;
-    for (const char *c = groups; *c && k < n;) {
-        size_t len = strcspn(c, ",");
-        if (len > 3) {
-            if (cpv != e->cpv_in)
-                free(cpv);
-            return -1;
-        }
-        memcpy(cpv[k], c, len);
-        cpv[k++][len] = 0;
-        c += len + (c[len] == ',');
-    }
-    if (e->cpv != e->cpv_in)
-        free(e->cpv);
-    e->cpv = cpv;
-    e->n_cpv = (uint32_t)k;
-    e->relevant_days = days;
-    e->framework = framework != 0;
-    e->summarised = 1;
-    return 0;
-}
 
 /* Reads a group's processes from SQL: each summary from its column, or from its parsed
  * release when the row has none (written before schema 6). */
